@@ -1,0 +1,40 @@
+package io.foley4j.engine;
+
+/**
+ * Element types of tensor storage. Quantized types keep their scales in a second segment of F32 values
+ * ({@link Tensor#scales()}): {@link #I8_ROW} one scale per row (the last dimension is the row), {@link #I8_BLOCK32}
+ * one scale per block of {@value #BLOCK} consecutive elements of a row (the last block of a row may be shorter).
+ * Dequantized value = int8 * scale (symmetric, no zero point).
+ */
+public enum DType {
+    F32(4),
+    F16(2),
+    BF16(2),
+    I8_ROW(1),
+    I8_BLOCK32(1),
+    I32(4),
+    I64(8);
+
+    /** Elements per scale block of {@link #I8_BLOCK32}. */
+    public static final int BLOCK = 32;
+
+    /** Bytes per element of the main storage (scales not included). */
+    public final int bytes;
+
+    DType(int bytes) {
+        this.bytes = bytes;
+    }
+
+    public boolean quantized() {
+        return this == I8_ROW || this == I8_BLOCK32;
+    }
+
+    /** Number of F32 scales for a tensor of {@code rows} rows of {@code cols} elements. */
+    public long scaleCount(long rows, long cols) {
+        return switch (this) {
+            case I8_ROW -> rows;
+            case I8_BLOCK32 -> rows * ((cols + BLOCK - 1) / BLOCK);
+            default -> 0;
+        };
+    }
+}

@@ -1,0 +1,52 @@
+package io.foley4j.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument checks at kernel entry points: each failure names the op, the operand and the sizes, so a shape
+ * bug surfaces as a readable message instead of garbage or an out-of-bounds access deep in a loop.
+ * Checks run once per call, never per element.
+ */
+public final class Checks {
+    private Checks() {}
+
+    /** Throws unless {@code seg} holds at least {@code elements} elements of {@code elemBytes} bytes each. */
+    public static void fits(String op, String operand, MemorySegment seg, long elements, int elemBytes) {
+        if (seg == null) {
+            throw new IllegalArgumentException(op + ": operand " + operand + " is null");
+        }
+        if (elements < 0) {
+            throw new IllegalArgumentException(op + ": operand " + operand + " has negative size " + elements);
+        }
+        long need = Math.multiplyExact(elements, (long) elemBytes);
+        if (seg.byteSize() < need) {
+            throw new IllegalArgumentException(op + ": operand " + operand + " needs " + elements + " elements ("
+                    + need + " bytes) but its buffer holds " + seg.byteSize() + " bytes");
+        }
+    }
+
+    /** Throws unless every dimension is positive (zero allowed when {@code allowZero}). */
+    public static void dims(String op, String names, boolean allowZero, int... dims) {
+        for (int d : dims) {
+            if (d < 0 || (!allowZero && d == 0)) {
+                throw new IllegalArgumentException(op + ": illegal dimensions " + names + " = "
+                        + java.util.Arrays.toString(dims));
+            }
+        }
+    }
+
+    /** Throws unless {@code 0 <= start <= end <= limit}. */
+    public static void range(String op, String what, int start, int end, int limit) {
+        if (start < 0 || start > end || end > limit) {
+            throw new IllegalArgumentException(op + ": " + what + " range [" + start + ", " + end
+                    + ") is outside [0, " + limit + ")");
+        }
+    }
+
+    /** Throws with a message naming the op when a condition on the arguments does not hold. */
+    public static void require(boolean ok, String op, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": " + message);
+        }
+    }
+}

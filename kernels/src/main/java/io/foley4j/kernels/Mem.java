@@ -1,0 +1,53 @@
+package io.foley4j.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Element layouts of tensor storage. Little-endian (the order of safetensors, ONNX and every supported CPU) and
+ * unaligned, because tensors inside a memory-mapped safetensors file start at arbitrary byte offsets.
+ */
+public final class Mem {
+    private Mem() {}
+
+    public static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
+    public static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ORDER);
+    public static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
+    public static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ORDER);
+    public static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ORDER);
+
+    /** Off-heap float buffer of {@code n} elements, zeroed, owned by {@code arena}. 64-byte aligned. */
+    public static MemorySegment floats(Arena arena, long n) {
+        return arena.allocate(n * 4, 64);
+    }
+
+    /** Off-heap float buffer holding a copy of {@code values}. */
+    public static MemorySegment floats(Arena arena, float[] values) {
+        MemorySegment s = floats(arena, values.length);
+        MemorySegment.copy(values, 0, s, F32, 0, values.length);
+        return s;
+    }
+
+    /** Copies {@code n} floats out of a segment into a new array. */
+    public static float[] toFloats(MemorySegment s, long n) {
+        float[] out = new float[Math.toIntExact(n)];
+        MemorySegment.copy(s, F32, 0, out, 0, out.length);
+        return out;
+    }
+
+    /** Copies the whole segment (byteSize / 4 floats) into a new array. */
+    public static float[] toFloats(MemorySegment s) {
+        return toFloats(s, s.byteSize() / 4);
+    }
+
+    public static float getF32(MemorySegment s, long index) {
+        return s.get(F32, index * 4);
+    }
+
+    public static void setF32(MemorySegment s, long index, float v) {
+        s.set(F32, index * 4, v);
+    }
+}
