@@ -3,7 +3,8 @@
 that reads tokenizer.json; version pinned below). Run once; its outputs are committed:
 
   expected.jsonl  one JSON per text: the text and, per tokenizer, the ids with no truncation, plus the ids truncated
-                  to 128 and to 512 tokens where the text is longer
+                  to 128 and to 512 tokens where the text is longer; tokenizers: minilm, bge (the jars' files),
+                  cased and plain (MiniLM's with normalizer flags lowercase=false, and all four flags false)
   batches.jsonl   groups of texts encoded as one batch, truncated to 128 and padded to the longest (ids, mask, types)
   ../../../../main/java/io/foley4j/models/text/UnicodeTables.java
                   the character classes `tokenizers` uses (see tables() below)
@@ -111,6 +112,13 @@ def main():
     assert tokenizers.__version__ == TOKENIZERS_VERSION, tokenizers.__version__
     repo = Path(sys.argv[1] if len(sys.argv) > 1 else Path.home() / ".m2/repository").expanduser()
     toks = {name: load(repo, name) for name in JARS}
+    # the MiniLM vocabulary under the other normalizer flags, to cover the paths the uncased files do not take
+    for name, flags in (("cased", dict(clean_text=True, handle_chinese_chars=True, strip_accents=None,
+                                       lowercase=False)),
+                        ("plain", dict(clean_text=False, handle_chinese_chars=False, strip_accents=False,
+                                       lowercase=False))):
+        toks[name] = load(repo, "minilm")
+        toks[name].normalizer = normalizers.BertNormalizer(**flags)
     assert toks["minilm"].encode("hello world").ids == [101, 7592, 2088, 102]  # RESOURCES.md check value
 
     punct, fmt, mark = tables()

@@ -40,14 +40,29 @@ class WordPieceReferenceTest {
         checkAll(ReferenceData.load(ReferenceData.BGE_JSON), "bge");
     }
 
+    /** MiniLM's vocabulary with lowercase=false (and so no accent stripping). */
+    @Test
+    void casedFlagsMatchReference() {
+        checkAll(withFlags(new BertNormalizer(true, true, false, false)), "cased");
+    }
+
+    /** MiniLM's vocabulary with every normalizer step off: control characters and CJK reach the pre-tokenizer. */
+    @Test
+    void plainFlagsMatchReference() {
+        checkAll(withFlags(new BertNormalizer(false, false, false, false)), "plain");
+    }
+
+    private static WordPieceTokenizer withFlags(BertNormalizer flags) {
+        WordPieceTokenizer json = ReferenceData.load(ReferenceData.MINILM_JSON);
+        List<String> vocab = json.tokens(java.util.stream.IntStream.range(0, json.vocabSize()).toArray());
+        return WordPieceTokenizer.fromVocab(vocab, flags, "minilm vocabulary, " + flags);
+    }
+
     /** vocab.txt written from the tokenizer.json vocabulary, loaded with the uncased flags: the same ids. */
     @Test
     void vocabTxtMatchesReference(@TempDir Path dir) throws IOException {
         WordPieceTokenizer json = ReferenceData.load(ReferenceData.MINILM_JSON);
-        List<String> lines = new ArrayList<>();
-        for (int id = 0; id < json.vocabSize(); id++) {
-            lines.add(json.tokens(new int[] {id}).getFirst());
-        }
+        List<String> lines = json.tokens(java.util.stream.IntStream.range(0, json.vocabSize()).toArray());
         Path vocab = dir.resolve("vocab.txt");
         Files.write(vocab, lines, StandardCharsets.UTF_8);
         checkAll(WordPieceTokenizer.fromVocab(vocab, BertNormalizer.UNCASED), "minilm");
