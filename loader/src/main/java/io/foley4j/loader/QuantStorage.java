@@ -1,7 +1,6 @@
 package io.foley4j.loader;
 
 import io.foley4j.engine.DType;
-import java.util.Arrays;
 
 /**
  * How the engine's files use safetensors: the one place that defines the convention.
@@ -56,9 +55,5 @@ public final class QuantStorage {
         for (long d : shape) numel = Math.multiplyExact(numel, d);
         long rows = cols == 0 ? 0 : numel / cols;
         return dtype == DType.I8_ROW ? new long[] {rows} : new long[] {rows, dtype.scaleCount(1, cols)};
-    }
-
-    static String describe(long[] shape) {
-        return Arrays.toString(shape);
     }
 }
