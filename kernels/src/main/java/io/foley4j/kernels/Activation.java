@@ -173,6 +173,8 @@ public final class Activation {
     }
 
     // ---- GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x / (1 + e^(-2u)) ----
+    // The vector version rounds 2u to float, so its relative error grows as |2u| * 2^-24 in the negative tail
+    // (about 1e-6 where the output is near -1e-3), as in any float evaluation.
 
     private static final double GELU_TANH_C = 2 * Math.sqrt(2 / Math.PI);
     private static final float GELU_TANH_C0 = (float) GELU_TANH_C;
@@ -214,8 +216,20 @@ public final class Activation {
         xSigmoidScalar(x, out, from, to, 1.702);
     }
 
+    /** 1.702 = A_HI + A_LO: a x is formed as hi + lo so that e^(-a x) keeps its relative accuracy for large |x|. */
+    private static final float QUICK_A_HI = 1.702f;
+    private static final float QUICK_A_LO = (float) (1.702 - QUICK_A_HI);
+
     public static void quickGeluVector(MemorySegment x, MemorySegment out, int from, int to) {
-        xSigmoidVector(x, out, from, to, 1.702f, 1.702);
+        int i = from;
+        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+            long o = (long) i * 4;
+            FloatVector v = FloatVector.fromMemorySegment(F, x, o, ORDER);
+            FloatVector hi = v.mul(-QUICK_A_HI);
+            FloatVector lo = v.fma(FloatVector.broadcast(F, -QUICK_A_HI), hi.neg()).add(v.mul(-QUICK_A_LO));
+            v.div(exp(hi, lo).add(1f)).intoMemorySegment(out, o, ORDER);
+        }
+        quickGeluScalar(x, out, i, to);
     }
 
     // ---- SiLU / swish: x * sigmoid(x) ----
@@ -230,7 +244,13 @@ public final class Activation {
     }
 
     public static void siluVector(MemorySegment x, MemorySegment out, int from, int to) {
-        xSigmoidVector(x, out, from, to, 1f, 1.0);
+        int i = from;
+        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+            long o = (long) i * 4;
+            FloatVector v = FloatVector.fromMemorySegment(F, x, o, ORDER);
+            v.div(exp(v.neg()).add(1f)).intoMemorySegment(out, o, ORDER);
+        }
+        siluScalar(x, out, i, to);
     }
 
     /** out = x / (1 + e^(-a x)). */
@@ -242,15 +262,6 @@ public final class Activation {
         }
     }
 
-    private static void xSigmoidVector(MemorySegment x, MemorySegment out, int from, int to, float a, double ad) {
-        int i = from;
-        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
-            long o = (long) i * 4;
-            FloatVector v = FloatVector.fromMemorySegment(F, x, o, ORDER);
-            v.div(exp(v.mul(-a)).add(1f)).intoMemorySegment(out, o, ORDER);
-        }
-        xSigmoidScalar(x, out, i, to, ad);
-    }
 
     // ---- sigmoid: 1 / (1 + e^-x) ----
 
