@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorOperators;
  * with x read as zero outside {@code [0, len)}. The vector path has two formulations:
  * <ul>
  * <li>stride 1: for each (co, ci, tap) broadcast the weight and fma across a run of output positions
- *     (4 vectors of positions held in registers over all (ci, tap)); positions whose taps reach into the padding
- *     (the edges) run the scalar per-position loop.
+ *     (2 output channels x 4 vectors of positions held in registers over all (ci, tap)); the last vector of a row
+ *     overlaps the previous one instead of a scalar tail. Positions whose taps reach into the padding (the edges)
+ *     run the column formulation below.
  * <li>stride &gt; 1 (or a stride-1 output too short to fill a vector): per output position, gather the im2col column
  *     {@code col[ci*kw + k]} (the layout of one weight row) into the caller's scratch, then dot it against four weight
  *     rows at a time. Vectorized over {@code cinPerGroup*kw}: fast for large kernels (STFT-as-conv, 256 taps) and
@@ -164,27 +165,83 @@ public final class Conv {
             long hi = (long) g.len() + g.padLeft() - (long) g.dilation() * (g.kw() - 1);
             int pHi = (int) Math.max(pLo, Math.min(lout, hi));
             if (pHi - pLo >= F.length()) {
-                for (int co = co0; co < co1; co++) {
-                    conv1dRowStride1(x, w, bias, out, g, co, pLo, pHi);
+                conv1dColumns(x, w, bias, out, g, col, co0, co1, 0, pLo); // the edges read padding
+                conv1dColumns(x, w, bias, out, g, col, co0, co1, pHi, lout);
+                for (int co = co0; co < co1; ) {
+                    boolean pair = co + 1 < co1 && (co + 1) / g.coutPerGroup() == co / g.coutPerGroup();
+                    int from = pair ? conv1dPairStride1(x, w, bias, out, g, co, pLo, pHi) : pLo;
+                    conv1dRowStride1(x, w, bias, out, g, co, from, pHi);
+                    if (pair) {
+                        conv1dRowStride1(x, w, bias, out, g, co + 1, from, pHi);
+                    }
+                    co += pair ? 2 : 1;
                 }
                 return;
             }
         }
-        conv1dColumns(x, w, bias, out, g, col, co0, co1);
+        conv1dColumns(x, w, bias, out, g, col, co0, co1, 0, g.lout());
     }
 
-    /** Output row {@code co} of a stride-1 conv: vectors of positions over the interior, scalar at the edges. */
-    private static void conv1dRowStride1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
+    /**
+     * Rows {@code co} and {@code co + 1} (one group) of a stride-1 conv over blocks of 4 vectors of interior positions
+     * from {@code pLo}: each x load feeds both rows. Returns the first position it left undone.
+     */
+    private static int conv1dPairStride1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
                                          Geometry1d g, int co, int pLo, int pHi) {
+        int lout = g.lout(), len = g.len(), kw = g.kw(), cpg = g.cinPerGroup(), lanes = F.length();
+        long dil4 = 4L * g.dilation(), step = 4L * lanes, wNext = 4L * cpg * kw;
+        int ciBase = co / g.coutPerGroup() * cpg;
+        long wRow = (long) co * cpg * kw * 4, outRow = (long) co * lout * 4, outNext = 4L * lout;
+        FloatVector b0 = FloatVector.broadcast(F, bias == null ? 0f : bias.get(F32, co * 4L));
+        FloatVector b1 = FloatVector.broadcast(F, bias == null ? 0f : bias.get(F32, co * 4L + 4));
+        int p = pLo;
+        for (; p + 4 * lanes <= pHi; p += 4 * lanes) {
+            FloatVector a0 = b0, a1 = b0, a2 = b0, a3 = b0, c0 = b1, c1 = b1, c2 = b1, c3 = b1;
+            for (int k = 0; k < kw; k++) {
+                long xo = ((long) ciBase * len + p - g.padLeft()) * 4 + k * dil4, wo = wRow + 4L * k;
+                for (int ci = 0; ci < cpg; ci++, xo += 4L * len, wo += 4L * kw) {
+                    FloatVector wa = FloatVector.broadcast(F, w.get(F32, wo));
+                    FloatVector wb = FloatVector.broadcast(F, w.get(F32, wo + wNext));
+                    FloatVector x0 = FloatVector.fromMemorySegment(F, x, xo, ORDER);
+                    FloatVector x1 = FloatVector.fromMemorySegment(F, x, xo + step, ORDER);
+                    FloatVector x2 = FloatVector.fromMemorySegment(F, x, xo + 2 * step, ORDER);
+                    FloatVector x3 = FloatVector.fromMemorySegment(F, x, xo + 3 * step, ORDER);
+                    a0 = x0.fma(wa, a0);
+                    a1 = x1.fma(wa, a1);
+                    a2 = x2.fma(wa, a2);
+                    a3 = x3.fma(wa, a3);
+                    c0 = x0.fma(wb, c0);
+                    c1 = x1.fma(wb, c1);
+                    c2 = x2.fma(wb, c2);
+                    c3 = x3.fma(wb, c3);
+                }
+            }
+            long o = outRow + 4L * p;
+            a0.intoMemorySegment(out, o, ORDER);
+            a1.intoMemorySegment(out, o + step, ORDER);
+            a2.intoMemorySegment(out, o + 2 * step, ORDER);
+            a3.intoMemorySegment(out, o + 3 * step, ORDER);
+            c0.intoMemorySegment(out, o + outNext, ORDER);
+            c1.intoMemorySegment(out, o + outNext + step, ORDER);
+            c2.intoMemorySegment(out, o + outNext + 2 * step, ORDER);
+            c3.intoMemorySegment(out, o + outNext + 3 * step, ORDER);
+        }
+        return p;
+    }
+
+    /**
+     * Interior positions {@code [from, pHi)} of output row {@code co} of a stride-1 conv, in vectors of positions; the
+     * last vector is placed to end at {@code pHi}, overlapping positions already done (the caller guarantees an
+     * interior of at least one vector), so no interior position runs scalar.
+     */
+    private static void conv1dRowStride1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
+                                         Geometry1d g, int co, int from, int pHi) {
         int lout = g.lout(), len = g.len(), kw = g.kw(), cpg = g.cinPerGroup(), lanes = F.length();
         long dil4 = 4L * g.dilation(), step = 4L * lanes;
         int ciBase = co / g.coutPerGroup() * cpg;
         long wRow = (long) co * cpg * kw * 4, outRow = (long) co * lout;
         FloatVector b = FloatVector.broadcast(F, bias == null ? 0f : bias.get(F32, co * 4L));
-        for (int p = 0; p < pLo; p++) {
-            out.set(F32, (outRow + p) * 4, conv1dAt(x, w, bias, g, co, p));
-        }
-        int p = pLo;
+        int p = from;
         for (; p + 4 * lanes <= pHi; p += 4 * lanes) {
             FloatVector a0 = b, a1 = b, a2 = b, a3 = b;
             for (int ci = 0; ci < cpg; ci++) {
@@ -203,7 +260,8 @@ public final class Conv {
             a2.intoMemorySegment(out, o + 2 * step, ORDER);
             a3.intoMemorySegment(out, o + 3 * step, ORDER);
         }
-        for (; p + lanes <= pHi; p += lanes) {
+        for (; p < pHi; p += lanes) {
+            p = Math.min(p, pHi - lanes);
             FloatVector a = b;
             for (int ci = 0; ci < cpg; ci++) {
                 long xo = ((long) (ciBase + ci) * len + p - g.padLeft()) * 4, wo = wRow + (long) ci * kw * 4;
@@ -214,18 +272,18 @@ public final class Conv {
             }
             a.intoMemorySegment(out, (outRow + p) * 4, ORDER);
         }
-        for (; p < lout; p++) { // interior remainder and the right edge
-            out.set(F32, (outRow + p) * 4, conv1dAt(x, w, bias, g, co, p));
-        }
     }
 
-    /** General stride/dilation: per output position, gather the column, dot it against the group's weight rows. */
+    /**
+     * Positions {@code [p0, p1)}, any stride and dilation: per position, gather the column once, dot it against the
+     * group's weight rows.
+     */
     private static void conv1dColumns(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
-                                      Geometry1d g, MemorySegment col, int co0, int co1) {
+                                      Geometry1d g, MemorySegment col, int co0, int co1, int p0, int p1) {
         int copg = g.coutPerGroup(), lout = g.lout(), n = g.colLength();
         for (int grp = co0 / copg; grp * copg < co1; grp++) {
             int c0 = Math.max(co0, grp * copg), c1 = Math.min(co1, (grp + 1) * copg);
-            for (int p = 0; p < lout; p++) {
+            for (int p = p0; p < p1; p++) {
                 gather1d(x, g, grp, p, col);
                 int co = c0;
                 for (; co + 4 <= c1; co += 4) {

@@ -143,38 +143,16 @@ public final class Rnn {
         }
     }
 
+    /**
+     * One row at a time, so the conversion has a single call site: with four rows sharing each x load (as in
+     * {@link #projectF32Vector}) C2 stops inlining the conversion and boxes the vectors, running several times slower.
+     */
     public static void projectF16Vector(MemorySegment x, int steps, int in, MemorySegment w, int rows,
                                         MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
         int ub = F.loopBound(in);
         for (int t = 0; t < steps; t++) {
             long xo = (long) t * in * 4, oRow = (long) t * rows;
-            int r = r0;
-            for (; r + 4 <= r1; r += 4) {
-                long w0 = (long) r * in * 2, w1 = w0 + 2L * in, w2 = w1 + 2L * in, w3 = w2 + 2L * in;
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                int k = 0;
-                for (; k < ub; k += F.length()) {
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * k, ORDER);
-                    a0 = loadF16(w, w0 + 2L * k).fma(xv, a0);
-                    a1 = loadF16(w, w1 + 2L * k).fma(xv, a1);
-                    a2 = loadF16(w, w2 + 2L * k).fma(xv, a2);
-                    a3 = loadF16(w, w3 + 2L * k).fma(xv, a3);
-                }
-                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-                for (; k < in; k++) {
-                    float xs = x.get(F32, xo + 4L * k);
-                    s0 = Math.fma(Float.float16ToFloat(w.get(I16, w0 + 2L * k)), xs, s0);
-                    s1 = Math.fma(Float.float16ToFloat(w.get(I16, w1 + 2L * k)), xs, s1);
-                    s2 = Math.fma(Float.float16ToFloat(w.get(I16, w2 + 2L * k)), xs, s2);
-                    s3 = Math.fma(Float.float16ToFloat(w.get(I16, w3 + 2L * k)), xs, s3);
-                }
-                store(out, oRow + r, s0, b1, b2, r);
-                store(out, oRow + r + 1, s1, b1, b2, r + 1);
-                store(out, oRow + r + 2, s2, b1, b2, r + 2);
-                store(out, oRow + r + 3, s3, b1, b2, r + 3);
-            }
-            for (; r < r1; r++) {
+            for (int r = r0; r < r1; r++) {
                 long w0 = (long) r * in * 2;
                 FloatVector a = FloatVector.zero(F);
                 int k = 0;
