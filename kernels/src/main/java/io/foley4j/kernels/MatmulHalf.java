@@ -1,0 +1,217 @@
+package io.foley4j.kernels;
+
+import static io.foley4j.kernels.Mem.F32;
+import static io.foley4j.kernels.Mem.I16;
+import static io.foley4j.kernels.Mem.ORDER;
+import static io.foley4j.kernels.Simd.F;
+import static io.foley4j.kernels.Simd.I;
+import static io.foley4j.kernels.Simd.S_FOR_F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Linear layers with 16-bit float weights {@code w[N, K]} (F16 or BF16) and F32 activations:
+ * {@code y[M, N] = x[M, K] · w^T + bias}, tile {@code [m0, m1) x [n0, n1)} as in {@link Matmul}. Weights are
+ * widened to F32 in registers, then fma'd; the dot-product loop shape is the one of {@link Matmul#matmulF32Vector}.
+ */
+public final class MatmulHalf {
+    private MatmulHalf() {}
+
+    /** 2^-14 (the smallest normal F16), as F32 bits 113 << 23. */
+    private static final float F16_MIN_NORMAL = 0x1p-14f;
+
+    /**
+     * F.length() F16 values at byte offset {@code off}, widened exactly (F. Giesen's half_to_float): move exponent
+     * and mantissa into F32 position and rebias 15 -> 127; Inf/NaN get exponent 255; subnormals are made normal
+     * (exponent + 1) and 2^-14 is subtracted, so no F32 subnormal arithmetic happens.
+     */
+    static FloatVector f16ToF32(MemorySegment w, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S_FOR_F, w, off, ORDER)
+                .convertShape(VectorOperators.S2I, I, 0);
+        IntVector o = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+        IntVector e = o.and(0x0f800000);
+        o = o.add(112 << 23);
+        o = o.add(112 << 23, e.eq(0x0f800000));
+        VectorMask<Integer> sub = e.eq(0);
+        FloatVector f = o.add(1 << 23, sub).reinterpretAsFloats().sub(F16_MIN_NORMAL, sub.cast(F));
+        return f.reinterpretAsInts().or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** F.length() BF16 values at byte offset {@code off}: BF16 is the top half of an F32. */
+    static FloatVector bf16ToF32(MemorySegment w, long off) {
+        return ((IntVector) ShortVector.fromMemorySegment(S_FOR_F, w, off, ORDER)
+                .convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    // ---- F16 weights ----
+
+    public static void matmulF16xF32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                 int m, int n, int k, int m0, int m1, int n0, int n1) {
+        Matmul.checkLinear("matmulF16xF32", x, w, 2, bias, y, m, n, k, m0, m1, n0, n1);
+        if (Simd.SCALAR) matmulF16xF32Scalar(x, w, bias, y, m, n, k, m0, m1, n0, n1);
+        else matmulF16xF32Vector(x, w, bias, y, m, n, k, m0, m1, n0, n1);
+    }
+
+    public static void matmulF16xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                long w0 = (long) j * (long) k * 2;
+                float acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * Float.float16ToFloat(w.get(I16, w0 + (long) p * 2));
+                }
+                y.set(F32, ((long) i * n + j) * 4, acc + Matmul.biasAt(bias, j));
+            }
+        }
+    }
+
+    public static void matmulF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        int j = n0;
+        for (; j + 4 <= n1; j += 4) {
+            for (int i = m0; i < m1; i++) {
+                matmulF16xF32Dot4(x, w, bias, y, n, k, i, j);
+            }
+        }
+        for (; j < n1; j++) {
+            for (int i = m0; i < m1; i++) {
+                matmulF16xF32Dot1(x, w, bias, y, n, k, i, j);
+            }
+        }
+    }
+
+    // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
+    private static void matmulF16xF32Dot4(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                   int n, int k, int i, int j) {
+        long x0 = (long) i * k * 4, rs = (long) k * 2, w0 = (long) j * rs;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int p = 0;
+        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER);
+            a0 = f16ToF32(w, w0 + (long) p * 2).fma(xv, a0);
+            a1 = f16ToF32(w, w0 + 1 * rs + (long) p * 2).fma(xv, a1);
+            a2 = f16ToF32(w, w0 + 2 * rs + (long) p * 2).fma(xv, a2);
+            a3 = f16ToF32(w, w0 + 3 * rs + (long) p * 2).fma(xv, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float xs = x.get(F32, x0 + (long) p * 4);
+            s0 += xs * Float.float16ToFloat(w.get(I16, w0 + (long) p * 2));
+            s1 += xs * Float.float16ToFloat(w.get(I16, w0 + 1 * rs + (long) p * 2));
+            s2 += xs * Float.float16ToFloat(w.get(I16, w0 + 2 * rs + (long) p * 2));
+            s3 += xs * Float.float16ToFloat(w.get(I16, w0 + 3 * rs + (long) p * 2));
+        }
+        long yo = ((long) i * n + j) * 4;
+        y.set(F32, yo, s0 + Matmul.biasAt(bias, j));
+        y.set(F32, yo + 4, s1 + Matmul.biasAt(bias, j + 1));
+        y.set(F32, yo + 8, s2 + Matmul.biasAt(bias, j + 2));
+        y.set(F32, yo + 12, s3 + Matmul.biasAt(bias, j + 3));
+    }
+
+    private static void matmulF16xF32Dot1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                   int n, int k, int i, int j) {
+        long x0 = (long) i * k * 4, w0 = (long) j * (long) k * 2;
+        FloatVector a = FloatVector.zero(F);
+        int p = 0;
+        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+            a = f16ToF32(w, w0 + (long) p * 2).fma(FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER), a);
+        }
+        float s = a.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            s += x.get(F32, x0 + (long) p * 4) * Float.float16ToFloat(w.get(I16, w0 + (long) p * 2));
+        }
+        y.set(F32, ((long) i * n + j) * 4, s + Matmul.biasAt(bias, j));
+    }
+
+
+    // ---- BF16 weights ----
+
+    public static void matmulBF16xF32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                 int m, int n, int k, int m0, int m1, int n0, int n1) {
+        Matmul.checkLinear("matmulBF16xF32", x, w, 2, bias, y, m, n, k, m0, m1, n0, n1);
+        if (Simd.SCALAR) matmulBF16xF32Scalar(x, w, bias, y, m, n, k, m0, m1, n0, n1);
+        else matmulBF16xF32Vector(x, w, bias, y, m, n, k, m0, m1, n0, n1);
+    }
+
+    public static void matmulBF16xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                long w0 = (long) j * (long) k * 2;
+                float acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * Fp16.bf16ToF32(w.get(I16, w0 + (long) p * 2));
+                }
+                y.set(F32, ((long) i * n + j) * 4, acc + Matmul.biasAt(bias, j));
+            }
+        }
+    }
+
+    public static void matmulBF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        int j = n0;
+        for (; j + 4 <= n1; j += 4) {
+            for (int i = m0; i < m1; i++) {
+                matmulBF16xF32Dot4(x, w, bias, y, n, k, i, j);
+            }
+        }
+        for (; j < n1; j++) {
+            for (int i = m0; i < m1; i++) {
+                matmulBF16xF32Dot1(x, w, bias, y, n, k, i, j);
+            }
+        }
+    }
+
+    // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
+    private static void matmulBF16xF32Dot4(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                   int n, int k, int i, int j) {
+        long x0 = (long) i * k * 4, rs = (long) k * 2, w0 = (long) j * rs;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int p = 0;
+        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER);
+            a0 = bf16ToF32(w, w0 + (long) p * 2).fma(xv, a0);
+            a1 = bf16ToF32(w, w0 + 1 * rs + (long) p * 2).fma(xv, a1);
+            a2 = bf16ToF32(w, w0 + 2 * rs + (long) p * 2).fma(xv, a2);
+            a3 = bf16ToF32(w, w0 + 3 * rs + (long) p * 2).fma(xv, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float xs = x.get(F32, x0 + (long) p * 4);
+            s0 += xs * Fp16.bf16ToF32(w.get(I16, w0 + (long) p * 2));
+            s1 += xs * Fp16.bf16ToF32(w.get(I16, w0 + 1 * rs + (long) p * 2));
+            s2 += xs * Fp16.bf16ToF32(w.get(I16, w0 + 2 * rs + (long) p * 2));
+            s3 += xs * Fp16.bf16ToF32(w.get(I16, w0 + 3 * rs + (long) p * 2));
+        }
+        long yo = ((long) i * n + j) * 4;
+        y.set(F32, yo, s0 + Matmul.biasAt(bias, j));
+        y.set(F32, yo + 4, s1 + Matmul.biasAt(bias, j + 1));
+        y.set(F32, yo + 8, s2 + Matmul.biasAt(bias, j + 2));
+        y.set(F32, yo + 12, s3 + Matmul.biasAt(bias, j + 3));
+    }
+
+    private static void matmulBF16xF32Dot1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                   int n, int k, int i, int j) {
+        long x0 = (long) i * k * 4, w0 = (long) j * (long) k * 2;
+        FloatVector a = FloatVector.zero(F);
+        int p = 0;
+        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+            a = bf16ToF32(w, w0 + (long) p * 2).fma(FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER), a);
+        }
+        float s = a.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            s += x.get(F32, x0 + (long) p * 4) * Fp16.bf16ToF32(w.get(I16, w0 + (long) p * 2));
+        }
+        y.set(F32, ((long) i * n + j) * 4, s + Matmul.biasAt(bias, j));
+    }
+
+}
