@@ -32,6 +32,14 @@ public final class MatmulQ8 {
     /** Weights per scale in the block format. */
     public static final int BLOCK = 32;
 
+    /**
+     * Bound for loops that load {@code B_FOR_F} bytes at p (p a multiple of F.length()): below 256 bits that species
+     * is wider than F.length() bytes (64 bits is its minimum), so the last load must end inside the row.
+     */
+    static int byteLoopBound(int k) {
+        return F.loopBound(Math.max(0, k - (B_FOR_F.length() - F.length())));
+    }
+
     static FloatVector q8ToF32(MemorySegment w, long off) {
         return (FloatVector) ByteVector.fromMemorySegment(B_FOR_F, w, off, ORDER)
                 .convertShape(VectorOperators.B2F, F, 0);
@@ -40,6 +48,11 @@ public final class MatmulQ8 {
     static IntVector q8ToI32(MemorySegment w, long off) {
         return (IntVector) ByteVector.fromMemorySegment(B_FOR_F, w, off, ORDER)
                 .convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    /** Blocks of a K-row whose vector loads stay inside the row (all full blocks from 256 bits up). */
+    static int fullBlocks(int k) {
+        return Math.max(0, k - (B_FOR_F.length() - F.length())) / BLOCK;
     }
 
     /** Scale blocks per row of K weights. */
@@ -92,7 +105,7 @@ public final class MatmulQ8 {
         long x0 = (long) i * k * 4, rs = (long) k * 1, w0 = (long) j * rs;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
-        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+        for (int upper = byteLoopBound(k); p < upper; p += F.length()) {
             FloatVector xv = FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER);
             a0 = q8ToF32(w, w0 + (long) p * 1).fma(xv, a0);
             a1 = q8ToF32(w, w0 + 1 * rs + (long) p * 1).fma(xv, a1);
@@ -120,7 +133,7 @@ public final class MatmulQ8 {
         long x0 = (long) i * k * 4, w0 = (long) j * (long) k * 1;
         FloatVector a = FloatVector.zero(F);
         int p = 0;
-        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+        for (int upper = byteLoopBound(k); p < upper; p += F.length()) {
             a = q8ToF32(w, w0 + (long) p * 1).fma(FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER), a);
         }
         float s = a.reduceLanes(VectorOperators.ADD);
@@ -177,7 +190,7 @@ public final class MatmulQ8 {
     // y[i, j..j+3]: per block, 4 partial sums over BLOCK / F.length() vectors, then acc += partial * scale
     private static void q8bDot4(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                 MemorySegment y, int n, int k, int i, int j) {
-        int nb = blocksPerRow(k), full = k / BLOCK;
+        int nb = blocksPerRow(k), full = fullBlocks(k);
         long x0 = (long) i * k * 4, w0 = (long) j * k, s0 = (long) j * nb * 4, ss = (long) nb * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < full; b++) {
@@ -199,7 +212,7 @@ public final class MatmulQ8 {
         float r0 = a0.reduceLanes(VectorOperators.ADD), r1 = a1.reduceLanes(VectorOperators.ADD);
         float r2 = a2.reduceLanes(VectorOperators.ADD), r3 = a3.reduceLanes(VectorOperators.ADD);
         for (int p = full * BLOCK; p < k; p++) { // the last, shorter block
-            long so = s0 + (long) full * 4;
+            long so = s0 + (long) (p / BLOCK) * 4;
             float xs = x.get(F32, x0 + (long) p * 4);
             r0 += xs * (w.get(I8, w0 + p) * scales.get(F32, so));
             r1 += xs * (w.get(I8, w0 + k + p) * scales.get(F32, so + ss));
@@ -215,7 +228,7 @@ public final class MatmulQ8 {
 
     private static void q8bDot1(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                 MemorySegment y, int n, int k, int i, int j) {
-        int nb = blocksPerRow(k), full = k / BLOCK;
+        int nb = blocksPerRow(k), full = fullBlocks(k);
         long x0 = (long) i * k * 4, w0 = (long) j * k, s0 = (long) j * nb * 4;
         FloatVector a = FloatVector.zero(F);
         for (int b = 0; b < full; b++) {
@@ -228,7 +241,7 @@ public final class MatmulQ8 {
         }
         float r = a.reduceLanes(VectorOperators.ADD);
         for (int p = full * BLOCK; p < k; p++) {
-            r += x.get(F32, x0 + (long) p * 4) * (w.get(I8, w0 + p) * scales.get(F32, s0 + (long) full * 4));
+            r += x.get(F32, x0 + (long) p * 4) * (w.get(I8, w0 + p) * scales.get(F32, s0 + (long) (p / BLOCK) * 4));
         }
         y.set(F32, ((long) i * n + j) * 4, r + Matmul.biasAt(bias, j));
     }
@@ -254,7 +267,7 @@ public final class MatmulQ8 {
     public static int dotQ8Q8Vector(MemorySegment a, long a0, MemorySegment b, long b0, int k) {
         IntVector acc = IntVector.zero(I);
         int p = 0;
-        for (int upper = I.loopBound(k); p < upper; p += I.length()) {
+        for (int upper = byteLoopBound(k); p < upper; p += I.length()) {
             acc = q8ToI32(a, a0 + p).mul(q8ToI32(b, b0 + p)).add(acc);
         }
         int r = acc.reduceLanes(VectorOperators.ADD);
@@ -325,7 +338,7 @@ public final class MatmulQ8 {
         long x0 = (long) i * k, w0 = (long) j * k;
         IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
-        for (int upper = I.loopBound(k); p < upper; p += I.length()) {
+        for (int upper = byteLoopBound(k); p < upper; p += I.length()) {
             IntVector xv = q8ToI32(xq, x0 + p);
             a0 = q8ToI32(w, w0 + p).mul(xv).add(a0);
             a1 = q8ToI32(w, w0 + k + p).mul(xv).add(a1);

@@ -9,7 +9,9 @@ import static io.foley4j.kernels.Simd.F;
 import static io.foley4j.kernels.Simd.I;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -29,6 +31,9 @@ public final class Quant {
 
     /** Largest INT8 magnitude used (symmetric range, -128 unused). */
     public static final int Q8_MAX = 127;
+
+    /** The first F.length() lanes of a B_FOR_F vector. */
+    private static final VectorMask<Byte> STORE_LANES = B_FOR_F.indexInRange(0, F.length());
 
     static float inverse(float scale) {
         return scale == 0 ? 0 : 1f / scale;
@@ -91,9 +96,13 @@ public final class Quant {
                 // t + copySign(0.5, t), truncated: round half away from zero, as roundQ8
                 FloatVector half = t.reinterpretAsInts().and(0x80000000).or(Float.floatToRawIntBits(0.5f))
                         .reinterpretAsFloats();
-                t.add(half).convertShape(VectorOperators.F2I, I, 0)
-                        .convertShape(VectorOperators.I2B, B_FOR_F, 0)
-                        .intoMemorySegment(q, base + c, ORDER);
+                ByteVector b = (ByteVector) t.add(half).convertShape(VectorOperators.F2I, I, 0)
+                        .convertShape(VectorOperators.I2B, B_FOR_F, 0);
+                if (B_FOR_F.length() == F.length()) {
+                    b.intoMemorySegment(q, base + c, ORDER);
+                } else { // below 256 bits the byte species is wider than F.length() lanes
+                    b.intoMemorySegment(q, base + c, ORDER, STORE_LANES);
+                }
             }
             for (; c < cols; c++) {
                 q.set(I8, base + c, roundQ8(src.get(F32, (base + c) * 4), inv));
