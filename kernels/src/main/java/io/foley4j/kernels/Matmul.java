@@ -6,7 +6,7 @@ import static io.foley4j.kernels.Simd.F;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * F32 linear layers in PyTorch layout: {@code y[M, N] = x[M, K] · w[N, K]^T + bias[N]} (bias may be null).
@@ -48,6 +48,28 @@ public final class Matmul {
         Checks.fits(op, "y[M=" + m + ", N=" + n + "]", y, (long) m * n, 4);
         Checks.range(op, "row", m0, m1, m);
         Checks.range(op, "column", n0, n1, n);
+    }
+
+    /** Lane i gets lane i ^ (L >> (level + 1)): each level folds the upper half of the live lanes onto the lower. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] FOLD = new VectorShuffle[Integer.numberOfTrailingZeros(F.length())];
+
+    static {
+        for (int level = 0; level < FOLD.length; level++) {
+            int d = F.length() >> (level + 1);
+            FOLD[level] = VectorShuffle.fromOp(F, i -> i ^ d);
+        }
+    }
+
+    /**
+     * Sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} may use a different order compiled than
+     * interpreted, which would make a result depend on JIT timing (and on how rows are split over threads).
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLD) {
+            v = v.add(v.rearrange(fold));
+        }
+        return v.lane(0);
     }
 
     static float biasAt(MemorySegment bias, int n) {
@@ -106,8 +128,8 @@ public final class Matmul {
             a2 = FloatVector.fromMemorySegment(F, w, w0 + 2 * rs + o, ORDER).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, w, w0 + 3 * rs + o, ORDER).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = sum(a0), s1 = sum(a1);
+        float s2 = sum(a2), s3 = sum(a3);
         for (; p < k; p++) {
             long o = (long) p * 4;
             float xs = x.get(F32, xo + o);
@@ -133,7 +155,7 @@ public final class Matmul {
             a = FloatVector.fromMemorySegment(F, w, wo + o, ORDER)
                     .fma(FloatVector.fromMemorySegment(F, x, xo + o, ORDER), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
+        float s = sum(a);
         for (; p < k; p++) {
             s += x.get(F32, xo + (long) p * 4) * w.get(F32, wo + (long) p * 4);
         }

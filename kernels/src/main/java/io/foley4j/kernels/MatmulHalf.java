@@ -100,8 +100,8 @@ public final class MatmulHalf {
             a2 = f16ToF32(w, w0 + 2 * rs + (long) p * 2).fma(xv, a2);
             a3 = f16ToF32(w, w0 + 3 * rs + (long) p * 2).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Matmul.sum(a0), s1 = Matmul.sum(a1);
+        float s2 = Matmul.sum(a2), s3 = Matmul.sum(a3);
         for (; p < k; p++) {
             float xs = x.get(F32, x0 + (long) p * 4);
             s0 += xs * Float.float16ToFloat(w.get(I16, w0 + (long) p * 2));
@@ -124,7 +124,7 @@ public final class MatmulHalf {
         for (int upper = F.loopBound(k); p < upper; p += F.length()) {
             a = f16ToF32(w, w0 + (long) p * 2).fma(FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
+        float s = Matmul.sum(a);
         for (; p < k; p++) {
             s += x.get(F32, x0 + (long) p * 4) * Float.float16ToFloat(w.get(I16, w0 + (long) p * 2));
         }
@@ -183,8 +183,8 @@ public final class MatmulHalf {
             a2 = bf16ToF32(w, w0 + 2 * rs + (long) p * 2).fma(xv, a2);
             a3 = bf16ToF32(w, w0 + 3 * rs + (long) p * 2).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Matmul.sum(a0), s1 = Matmul.sum(a1);
+        float s2 = Matmul.sum(a2), s3 = Matmul.sum(a3);
         for (; p < k; p++) {
             float xs = x.get(F32, x0 + (long) p * 4);
             s0 += xs * Fp16.bf16ToF32(w.get(I16, w0 + (long) p * 2));
@@ -207,7 +207,7 @@ public final class MatmulHalf {
         for (int upper = F.loopBound(k); p < upper; p += F.length()) {
             a = bf16ToF32(w, w0 + (long) p * 2).fma(FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
+        float s = Matmul.sum(a);
         for (; p < k; p++) {
             s += x.get(F32, x0 + (long) p * 4) * Fp16.bf16ToF32(w.get(I16, w0 + (long) p * 2));
         }

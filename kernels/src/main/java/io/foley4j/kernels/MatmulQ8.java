@@ -112,8 +112,8 @@ public final class MatmulQ8 {
             a2 = q8ToF32(w, w0 + 2 * rs + (long) p * 1).fma(xv, a2);
             a3 = q8ToF32(w, w0 + 3 * rs + (long) p * 1).fma(xv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Matmul.sum(a0), s1 = Matmul.sum(a1);
+        float s2 = Matmul.sum(a2), s3 = Matmul.sum(a3);
         for (; p < k; p++) {
             float xs = x.get(F32, x0 + (long) p * 4);
             s0 += xs * w.get(I8, w0 + (long) p * 1);
@@ -136,7 +136,7 @@ public final class MatmulQ8 {
         for (int upper = byteLoopBound(k); p < upper; p += F.length()) {
             a = q8ToF32(w, w0 + (long) p * 1).fma(FloatVector.fromMemorySegment(F, x, x0 + (long) p * 4, ORDER), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
+        float s = Matmul.sum(a);
         for (; p < k; p++) {
             s += x.get(F32, x0 + (long) p * 4) * w.get(I8, w0 + (long) p * 1);
         }
@@ -209,8 +209,8 @@ public final class MatmulQ8 {
             a2 = p2.fma(FloatVector.broadcast(F, scales.get(F32, so + 2 * ss)), a2);
             a3 = p3.fma(FloatVector.broadcast(F, scales.get(F32, so + 3 * ss)), a3);
         }
-        float r0 = a0.reduceLanes(VectorOperators.ADD), r1 = a1.reduceLanes(VectorOperators.ADD);
-        float r2 = a2.reduceLanes(VectorOperators.ADD), r3 = a3.reduceLanes(VectorOperators.ADD);
+        float r0 = Matmul.sum(a0), r1 = Matmul.sum(a1);
+        float r2 = Matmul.sum(a2), r3 = Matmul.sum(a3);
         for (int p = full * BLOCK; p < k; p++) { // the last, shorter block
             long so = s0 + (long) (p / BLOCK) * 4;
             float xs = x.get(F32, x0 + (long) p * 4);
@@ -239,7 +239,7 @@ public final class MatmulQ8 {
             }
             a = part.fma(FloatVector.broadcast(F, scales.get(F32, s0 + (long) b * 4)), a);
         }
-        float r = a.reduceLanes(VectorOperators.ADD);
+        float r = Matmul.sum(a);
         for (int p = full * BLOCK; p < k; p++) {
             r += x.get(F32, x0 + (long) p * 4) * (w.get(I8, w0 + p) * scales.get(F32, s0 + (long) (p / BLOCK) * 4));
         }
