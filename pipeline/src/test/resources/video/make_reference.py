@@ -3,7 +3,9 @@
 
 Needs Debian's ffmpeg, python3-pil, python3-torchvision, python3-numpy. Outputs:
   <clip>.pts.txt          ffprobe: timescale, then pts (ticks) of every frame in presentation order
-  <clip>_f<N>.rgb.png     ffmpeg -pix_fmt rgb24 decoding of display-order frame N (swscale's default conversion)
+  <clip>_f<N>.rgb.png     display-order frame N: ffmpeg's yuv420p decoding, converted to RGB here with the exact
+                          BT.601 limited-range formula, chroma repeated over 2x2 (as swscale's yuv420p->rgb24 does;
+                          swscale's fast path itself differs from the exact result by up to 3, printed below)
   <clip>_f<N>.clip.png    torchvision Resize(224, BICUBIC) + CenterCrop(224) of that PIL image
   img_<name>.png          a real image (Debian opencv-doc examples/data), cropped to an odd size, as PNG
   img_<name>.clip.png     its Resize(224, BICUBIC) + CenterCrop(224)
@@ -34,10 +36,24 @@ def probe_pts(clip):
     with open(clip.split(".")[0] + ".pts.txt", "w") as f:
         f.write(tb.split("/")[1] + "\n" + "\n".join(sorted(pts, key=int)) + "\n")
 
+def ffmpeg_raw(clip, fmt):
+    return subprocess.check_output(["ffmpeg", "-v", "error", "-i", clip, "-f", "rawvideo", "-pix_fmt", fmt,
+                                    "-fps_mode", "passthrough", "-"])
+
 def ffmpeg_frames(clip, w, h):
-    raw = subprocess.check_output(["ffmpeg", "-v", "error", "-i", clip, "-f", "rawvideo", "-pix_fmt", "rgb24",
-                                   "-fps_mode", "passthrough", "-"])
-    return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
+    yuv = np.frombuffer(ffmpeg_raw(clip, "yuv420p"), np.uint8).reshape(-1, w * h * 3 // 2)
+    y = yuv[:, :w * h].reshape(-1, h, w).astype(np.float64)
+    u = yuv[:, w * h:w * h * 5 // 4].reshape(-1, h // 2, w // 2).repeat(2, 1).repeat(2, 2).astype(np.float64)
+    v = yuv[:, w * h * 5 // 4:].reshape(-1, h // 2, w // 2).repeat(2, 1).repeat(2, 2).astype(np.float64)
+    y, u, v = (y - 16) * 255 / 219, (u - 128) * 255 / 224, (v - 128) * 255 / 224
+    kr, kb = 0.299, 0.114
+    r = y + 2 * (1 - kr) * v
+    g = y - 2 * (1 - kb) * kb / (1 - kr - kb) * u - 2 * (1 - kr) * kr / (1 - kr - kb) * v
+    b = y + 2 * (1 - kb) * u
+    rgb = np.clip(np.floor(np.stack([r, g, b], -1) + 0.5), 0, 255).astype(np.uint8)
+    sws = np.frombuffer(ffmpeg_raw(clip, "rgb24"), np.uint8).reshape(rgb.shape)
+    print(clip, "swscale rgb24 vs exact: max |diff|", np.abs(sws.astype(int) - rgb).max())
+    return rgb
 
 lines = []
 def record(name, img):

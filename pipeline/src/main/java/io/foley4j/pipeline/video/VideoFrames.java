@@ -67,10 +67,7 @@ public final class VideoFrames {
         if (!(fps > 0) || Double.isInfinite(fps)) {
             throw new IllegalArgumentException("VideoFrames.plan: fps must be > 0, got " + fps);
         }
-        long end = Long.MIN_VALUE;
-        for (int i = 0; i < video.frameCount(); i++) {
-            end = Math.max(end, video.pts[i] + video.duration[i]);
-        }
+        long end = video.end;
         int[] order = video.displayOrder;
         long ts = video.timescale;
         // k / fps < end / ts  <=>  k * ts < end * fps
@@ -284,13 +281,7 @@ public final class VideoFrames {
             }
             if (gopStart) {
                 // SPS/PPS ahead of each GOP: a worker may start anywhere
-                List<ByteBuffer> ps = new java.util.ArrayList<>();
-                for (ByteBuffer b : video.avcC.getSpsList()) {
-                    ps.add(b.duplicate());
-                }
-                for (ByteBuffer b : video.avcC.getPpsList()) {
-                    ps.add(b.duplicate());
-                }
+                List<ByteBuffer> ps = video.parameterSets();
                 ps.addAll(nals);
                 nals = ps;
             }

@@ -46,15 +46,17 @@ public final class VideoIndex {
     public final int codedWidth, codedHeight;   // decoded size, whole macroblocks
     public final ColorMatrix color;
     public final AvcCBox avcC;             // SPS/PPS and the NAL length size
+    private final List<ByteBuffer> paramSets;   // SPS and PPS as NAL units (header byte included)
     public final long[] offset;            // [samples] file offsets, decode order
     public final int[] size;               // [samples] bytes
     public final long[] pts;               // [samples] presentation time in ticks
     public final long[] duration;          // [samples] ticks
     public final boolean[] key;            // [samples] sync samples (stss; all when stss is absent)
+    public final long end;                 // ticks: end of the presentation (edit list, else the last frame's end)
     public final int[] displayOrder;       // [samples] sample indices sorted by pts
 
     private VideoIndex(Path file, int timescale, int[] geometry, ColorMatrix color, AvcCBox avcC,
-            long[] offset, int[] size, long[] pts, long[] duration, boolean[] key) {
+            long[] offset, int[] size, long[] pts, long[] duration, boolean[] key, long end) {
         this.file = file;
         this.timescale = timescale;
         this.width = geometry[0];
@@ -68,19 +70,38 @@ public final class VideoIndex {
         this.pts = pts;
         this.duration = duration;
         this.key = key;
+        this.end = end;
         this.displayOrder = sortByPts(pts);
+        this.paramSets = new ArrayList<>();
+        for (ByteBuffer b : avcC.getSpsList()) {
+            paramSets.add(withHeader(0x67, b));         // nal_ref_idc 3, type 7
+        }
+        for (ByteBuffer b : avcC.getPpsList()) {
+            paramSets.add(withHeader(0x68, b));         // nal_ref_idc 3, type 8
+        }
+    }
+
+    private static ByteBuffer withHeader(int header, ByteBuffer payload) {
+        ByteBuffer b = ByteBuffer.allocate(payload.remaining() + 1);
+        b.put((byte) header).put(payload.duplicate());
+        return b.flip();
+    }
+
+    /** Fresh copies of the SPS/PPS NAL units (JCodec unescapes NAL units in place). */
+    List<ByteBuffer> parameterSets() {
+        List<ByteBuffer> out = new ArrayList<>(paramSets.size());
+        for (ByteBuffer b : paramSets) {
+            out.add(NIOUtils.clone(b));
+        }
+        return out;
     }
 
     public int frameCount() {
         return pts.length;
     }
 
-    /** Seconds from the first displayed frame's pts to the end of the last displayed frame. */
+    /** Seconds from the first displayed frame's pts to the end of the presentation. */
     public double durationSeconds() {
-        long end = Long.MIN_VALUE;
-        for (int i = 0; i < pts.length; i++) {
-            end = Math.max(end, pts[i] + duration[i]);
-        }
         return (double) (end - pts[displayOrder[0]]) / timescale;
     }
 
@@ -216,12 +237,20 @@ public final class VideoIndex {
         if (!key[0]) {
             throw new VideoException(file, "the first frame is not a keyframe");
         }
-        return new VideoIndex(file, timescale, geometry, color, avcC, offsets, sizes, pts, dur, key);
+        long end = Long.MIN_VALUE;
+        for (i = 0; i < n; i++) {
+            end = Math.max(end, pts[i] + dur[i]);
+        }
+        long edited = editedDuration(trak, timescale, movieTimescale);
+        if (edited > 0) {
+            end = Math.min(end, edited);       // ffprobe: the edit list cuts the last frame's stts duration
+        }
+        return new VideoIndex(file, timescale, geometry, color, avcC, offsets, sizes, pts, dur, key, end);
     }
 
-    static SeqParameterSet readSps(ByteBuffer nal) {
-        ByteBuffer b = NIOUtils.clone(nal);
-        b.get();                           // NAL header
+    /** JCodec's AvcCBox keeps SPS/PPS without their NAL header byte. */
+    static SeqParameterSet readSps(ByteBuffer payload) {
+        ByteBuffer b = NIOUtils.clone(payload);
         H264Utils.unescapeNAL(b);
         return SeqParameterSet.read(b);
     }
@@ -313,6 +342,18 @@ public final class VideoIndex {
             }
         }
         return shift;
+    }
+
+    /** Sum of the edit durations in track ticks (0 without an edit list). */
+    private static long editedDuration(TrakBox trak, int timescale, int movieTimescale) {
+        List<Edit> edits = trak.getEdits();
+        long sum = 0;
+        if (edits != null) {
+            for (Edit e : edits) {
+                sum += e.getDuration();
+            }
+        }
+        return sum * timescale / Math.max(1, movieTimescale);
     }
 
     /** Reads sample {@code i} into a fresh buffer (positional read, safe from several threads). */
