@@ -163,11 +163,11 @@ public final class VideoIndex {
 
     private static VideoIndex fromTrack(Path file, long fileSize, TrakBox trak, int movieTimescale) {
         SampleEntry[] entries = trak.getSampleEntries();
-        if (entries == null || entries.length == 0 || !(entries[0] instanceof VideoSampleEntry vse)) {
+        if (entries == null || entries.length == 0) {
             throw new VideoException(file, "video track has no sample description");
         }
-        String fourcc = vse.getFourcc();
-        if (!fourcc.equals("avc1") && !fourcc.equals("avc3")) {
+        String fourcc = entries[0].getFourcc();
+        if (!fourcc.equals("avc1") && !fourcc.equals("avc3") || !(entries[0] instanceof VideoSampleEntry vse)) {
             throw new VideoException(file, "unsupported codec '" + fourcc + "' (only H.264 'avc1'/'avc3' is supported)");
         }
         AvcCBox avcC = H264Utils.parseAVCC(vse);
