@@ -82,6 +82,10 @@ public final class MatmulHalf {
      */
     public static void matmulF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.F16, x, w, null, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         float[] rows = rowScratch(k);
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
@@ -185,6 +189,10 @@ public final class MatmulHalf {
 
     public static void matmulBF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.BF16, x, w, null, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {

@@ -86,6 +86,10 @@ public final class MatmulQ8 {
 
     public static void matmulQ8xF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.Q8_ROW, x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {
@@ -174,6 +178,10 @@ public final class MatmulQ8 {
     public static void matmulQ8BxF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales,
                                            MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.Q8_BLOCK, x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {
