@@ -96,7 +96,7 @@ class LinearOpsTest {
                 java.util.Arrays.fill(once, 1);
                 assertArrayEquals(once, hits, "split of " + m + " x " + n);
                 int expected = Math.min(3, Math.max((n + 3) / 4, 1) * Math.max(1, (m + 5) / 6));
-                assertTrue(tiles.size() == expected, m + " x " + n + ": " + tiles.size() + " tiles, expected " + expected);
+                assertTrue(tiles.size() == expected, m + " x " + n + ": " + tiles.size() + " tiles, not " + expected);
             }
         }
     }
