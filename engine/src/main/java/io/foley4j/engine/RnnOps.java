@@ -332,7 +332,7 @@ public final class RnnOps {
     /** out[N, rows] = x[N, k] W^T + bias, split over the pool like {@link LinearOps#linear}. */
     private static void project(WorkerPool pool, Tensor w, MemorySegment x, MemorySegment bias, MemorySegment out, int n,
                                 int rows, int k) {
-        LinearOps.split(pool, n, rows, k, LinearOps.DOT_COLUMNS,
+        LinearOps.split(pool, LinearOps.MIN_MACS_PER_THREAD, n, rows, k, LinearOps.DOT_COLUMNS,
                 (m0, m1, n0, n1) -> linearTile(w, x, bias, out, n, rows, k, m0, m1, n0, n1));
     }
 
