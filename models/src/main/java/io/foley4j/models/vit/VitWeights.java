@@ -143,12 +143,17 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
                         + "' is not JSON: " + e.getOriginalMessage(), e);
             }
         }
-        VitWeights w;
-        try {
-            w = assemble(c, bound.tensors(), scales);
-        } catch (IllegalArgumentException e) {
-            throw new WeightsFormatException(file.source(), null, e.getMessage(), e);
+        List<String> unscaled = new ArrayList<>();
+        bound.tensors().forEach((name, t) -> {
+            String layer = name.substring(0, name.length() - ".weight".length());
+            if (t.dtype() == DType.I8_ROW && !(scales.getOrDefault(layer, 0f) > 0)) unscaled.add(name);
+        });
+        if (!unscaled.isEmpty()) {
+            throw new WeightsFormatException(file.source(), null, unscaled.size() + " INT8 weights have no positive "
+                    + "activation scale in the '" + ACTIVATION_SCALES_KEY + "' metadata (calibrate with VitQuantizer): "
+                    + String.join(", ", unscaled));
         }
+        VitWeights w = assemble(c, bound.tensors(), scales);
         return pack ? w.pack(arena) : w;
     }
 
