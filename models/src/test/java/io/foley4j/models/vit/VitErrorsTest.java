@@ -31,8 +31,9 @@ class VitErrorsTest {
     }
 
     static Vit tiny(Arena arena) throws Exception {
-        SafetensorsFile hf = SafetensorsFile.open(VitData.path("tiny_clip.safetensors"));
-        return new Vit(HfVitConverter.convert(hf, VitConfig.tinyClip(), arena)); // copies: the file may close
+        try (SafetensorsFile hf = SafetensorsFile.open(VitData.path("tiny_clip.safetensors"))) {
+            return new Vit(HfVitConverter.convert(hf, VitConfig.tinyClip(), arena)); // F32 copies in arena
+        }
     }
 
     @Test

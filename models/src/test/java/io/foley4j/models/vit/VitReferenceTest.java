@@ -11,8 +11,11 @@ import io.foley4j.loader.SafetensorsFile;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +30,13 @@ class VitReferenceTest {
 
     @TempDir
     Path tmp;
+    /** Engine files mapped by a test, unmapped after it. */
+    final List<SafetensorsFile> open = new ArrayList<>();
+
+    @AfterEach
+    void unmap() {
+        open.forEach(SafetensorsFile::close);
+    }
 
     @AfterAll
     static void closePool() {
@@ -42,13 +52,14 @@ class VitReferenceTest {
     }
 
     /** HF checkpoint -> engine file -> loaded (packed or not) model. */
-    static Vit convertAndLoad(String checkpoint, VitConfig c, Path tmp, Arena arena, boolean pack) throws Exception {
+    Vit convertAndLoad(String checkpoint, VitConfig c, Path tmp, Arena arena, boolean pack) throws Exception {
         Path engine = tmp.resolve(checkpoint + (pack ? ".packed" : "") + ".engine.safetensors");
         VitConfig written = HfVitConverter.convert(VitData.path(checkpoint + ".safetensors"), c, engine);
         assertEquals(c, written);
         SafetensorsFile f = SafetensorsFile.open(engine);
+        open.add(f);
         assertEquals(c, VitConfig.fromJson(f.config()));
-        return new Vit(VitWeights.load(f, arena, pack)); // the file stays mapped for the test's lifetime
+        return new Vit(VitWeights.load(f, arena, pack));
     }
 
     void checkModel(String tag, VitConfig c, boolean pack) throws Exception {
@@ -104,6 +115,29 @@ class VitReferenceTest {
                 int d = 48, t = s.tokenCount();
                 assertEquals(25, s.patchCount());
                 assertArrayEquals(Arrays.copyOfRange(all, (t + 1) * d, 2 * t * d), p);
+            }
+        }
+    }
+
+    @Test
+    void clipVisionModelWithoutProjectionConvertsWithoutHead() throws Exception {
+        // a CLIPVisionModel checkpoint: same tensors minus visual_projection; embedding = pooler_output
+        Path plain = tmp.resolve("clip_vision_model.safetensors");
+        try (SafetensorsFile hf = SafetensorsFile.open(VitData.path("tiny_clip.safetensors"))) {
+            var w = new io.foley4j.loader.SafetensorsWriter();
+            for (var e : hf.entries().values()) {
+                if (!e.name().equals("visual_projection.weight")) w.addRaw(e.name(), e.dtype(), e.shape(), hf.bytes(e.name()));
+            }
+            w.write(plain);
+        }
+        Path engine = tmp.resolve("clip_vision_model.engine.safetensors");
+        VitConfig c = HfVitConverter.convert(plain, VitConfig.tinyClip(), engine);
+        assertEquals(0, c.projectionDim());
+        try (Arena arena = Arena.ofShared(); SafetensorsFile f = SafetensorsFile.open(engine)) {
+            Vit vit = new Vit(VitWeights.load(f, arena, true));
+            try (VitState s = vit.newState(8, POOL)) {
+                vit.forward(s, VitData.pixels(arena, VitData.bytes("tiny_frames.u8"), 8, 40, 40), POOL);
+                assertClose("CLIPVisionModel embedding", s.embedding().toFloats(), VitData.f32("tiny_clip_pooled"));
             }
         }
     }
