@@ -295,10 +295,10 @@ def run_flow(kind, model, x):
     traj = [x.copy()]
     for i in range(STEPS):
         s, sn = sig[i], sig[i + 1]
-        v1 = model(x, 1000.0 * s)
+        v1 = model(x, float(np.float32(1000.0 * s)))  # the Java Denoiser takes a float time
         xe = f32(x + (sn - s) * v1)
         if kind == "heun" and sn > 0:
-            v2 = model(xe, 1000.0 * sn)
+            v2 = model(xe, float(np.float32(1000.0 * sn)))
             x = f32(x + (sn - s) * 0.5 * (v1 + v2))
         else:
             x = xe
