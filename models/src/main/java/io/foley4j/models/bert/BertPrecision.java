@@ -1,0 +1,37 @@
+package io.foley4j.models.bert;
+
+import io.foley4j.engine.DType;
+
+/**
+ * How a converted BERT file stores its weight matrices (linear layers and embedding tables; biases and LayerNorm
+ * parameters stay F32) and therefore how the encoder runs them.
+ */
+public enum BertPrecision {
+    /** F32 weights, F32 activations. */
+    FP32(DType.F32),
+    /** F16 weights widened to F32 inside the matmul; F32 activations. */
+    F16(DType.F16),
+    /** BF16 weights widened to F32 inside the matmul; F32 activations. */
+    BF16(DType.BF16),
+    /**
+     * Dynamic INT8: weights INT8 with one scale per output row; the activations entering each linear layer are
+     * quantized per token at run time and the products accumulate in INT32.
+     */
+    INT8(DType.I8_ROW);
+
+    /** Storage type of the weight matrices. */
+    public final DType weights;
+
+    BertPrecision(DType weights) {
+        this.weights = weights;
+    }
+
+    /** The precision whose weight storage is {@code dtype}. */
+    public static BertPrecision of(DType dtype) {
+        for (BertPrecision p : values()) {
+            if (p.weights == dtype) return p;
+        }
+        throw new IllegalArgumentException("BertPrecision: no BERT precision stores weights as " + dtype
+                + "; expected F32, F16, BF16 or I8_ROW");
+    }
+}
