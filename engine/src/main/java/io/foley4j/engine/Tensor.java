@@ -44,7 +44,25 @@ public final class Tensor {
         } else if (scales != null) {
             throw new IllegalArgumentException("Tensor " + dtype + " has no scales, but scales were given");
         }
-        return new Tensor(dtype, s, data, scales);
+        return new Tensor(dtype, s, offHeap(data), scales == null ? null : offHeap(scales));
+    }
+
+    /**
+     * Heap storage is copied into GC-managed off-heap memory: the kernels must only ever see plain off-heap
+     * segments ({@link Mem#PLAIN_NATIVE} explains why). Memory-mapped storage must be re-viewed by its loader
+     * ({@link Mem#plainNative}); it is refused here rather than silently slowing every kernel down.
+     */
+    private static MemorySegment offHeap(MemorySegment seg) {
+        if (Mem.isPlainNative(seg)) {
+            return seg;
+        }
+        if (!seg.isNative()) {
+            MemorySegment copy = Arena.ofAuto().allocate(seg.byteSize(), 64);
+            copy.copyFrom(seg);
+            return copy;
+        }
+        throw new IllegalArgumentException("Tensor storage must be a plain off-heap segment, got "
+                + seg.getClass().getSimpleName() + " (view a mapped file with Mem.plainNative at load time)");
     }
 
     public static Tensor of(DType dtype, MemorySegment data, int... shape) {
@@ -64,7 +82,7 @@ public final class Tensor {
         return new Tensor(dtype, s, data, scales);
     }
 
-    /** F32 tensor on the Java heap, sharing {@code values}. */
+    /** F32 tensor holding a copy of {@code values} in GC-managed off-heap memory (see {@link #of}). */
     public static Tensor ofHeap(float[] values, int... shape) {
         return of(DType.F32, MemorySegment.ofArray(values), null, shape);
     }

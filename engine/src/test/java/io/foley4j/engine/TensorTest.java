@@ -31,8 +31,13 @@ class TensorTest {
 
     @Test
     void heapTensorsWork() {
-        Tensor t = Tensor.ofHeap(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        float[] values = {1, 2, 3, 4, 5, 6};
+        Tensor t = Tensor.ofHeap(values, 2, 3);
         assertArrayEquals(new float[] {4, 5, 6}, t.row(1).toFloats());
+        // kernels see one segment class only: heap storage is copied off-heap, not shared
+        assertTrue(Mem.isPlainNative(t.data()), t.data().getClass().getName());
+        values[0] = 42;
+        assertEquals(1f, t.toFloats()[0]);
     }
 
     @Test

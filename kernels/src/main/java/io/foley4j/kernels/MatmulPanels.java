@@ -32,7 +32,8 @@ final class MatmulPanels {
     static void gemm(Format format, MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                      MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         MemorySegment panel = PANEL_SCRATCH.get();
-        for (int k0 = 0; k0 < Math.max(k, 1); k0 += Matmul.KC) {
+        Matmul.initTile(bias, y, n, m0, m1, n0, n1);
+        for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
             int k1 = Math.min(k, k0 + Matmul.KC);
             for (int j = n0; j < n1; j += Matmul.PANEL) {
                 int width = Math.min(Matmul.PANEL, n1 - j);
@@ -41,14 +42,14 @@ final class MatmulPanels {
                 if (width == Matmul.PANEL) {
                     int i = m0;
                     for (; i + Matmul.MR <= m1; i += Matmul.MR) {
-                        MatmulTiles.tile6(x, panel, bias, y, n, k, i, j, pw, k0, k1);
+                        MatmulTiles.tile6(x, panel, y, n, k, i, j, pw, k0, k1);
                     }
                     for (; i < m1; i++) {
-                        MatmulTiles.tile1(x, panel, bias, y, n, k, i, j, pw, k0, k1);
+                        MatmulTiles.tile1(x, panel, y, n, k, i, j, pw, k0, k1);
                     }
                 } else {
                     for (int i = m0; i < m1; i++) {
-                        MatmulTiles.tile1Masked(x, panel, bias, y, n, k, i, j, pw, width, k0, k1);
+                        MatmulTiles.tile1Masked(x, panel, y, n, k, i, j, pw, width, k0, k1);
                     }
                 }
             }

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * Register-blocked micro-kernels of {@link Matmul#matmulF32PackedVector}: each adds {@code x[i.., k0..k1) ·
- * panel[k0..k1)} into a tile of y that starts at column {@code j} (a panel start). The first K block
- * ({@code k0 == 0}) starts from the bias, later blocks from the partial sums already in y.
+ * panel[k0..k1)} into a tile of y that starts at column {@code j} (a panel start); y holds the bias (see
+ * {@link Matmul#initTile}) or the partial sums of earlier K blocks.
  * {@code pw} is the byte offset of the panel in the packed weights. Offsets are affine in the loop index
  * so the JIT can hoist the segment bounds checks.
  */
@@ -23,32 +23,28 @@ final class MatmulTiles {
     private static final long VB = L * 4L;
     private static final int PANEL = Matmul.PANEL;
 
-    private static FloatVector init(MemorySegment bias, MemorySegment y, long yo, int j, int v, int k0) {
-        if (k0 > 0) {
-            return FloatVector.fromMemorySegment(F, y, yo + v * VB, ORDER);
-        }
-        return bias == null ? FloatVector.zero(F)
-                : FloatVector.fromMemorySegment(F, bias, (long) j * 4 + v * VB, ORDER);
+    private static FloatVector init(MemorySegment y, long yo, int v) {
+        return FloatVector.fromMemorySegment(F, y, yo + v * VB, ORDER);
     }
 
     // 6 rows x PANEL (= 4 vectors) columns: 24 accumulators, 4 weight vectors and 1 broadcast per k
-    static void tile6(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
+    static void tile6(MemorySegment x, MemorySegment packed, MemorySegment y,
                       int n, int k, int i, int j, long pw, int k0, int k1) {
         long rs = (long) n * 4, xs = (long) k * 4;
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
         long y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs, y4 = y0 + 4 * rs, y5 = y0 + 5 * rs;
-        FloatVector c00 = init(bias, y, y0, j, 0, k0), c01 = init(bias, y, y0, j, 1, k0);
-        FloatVector c02 = init(bias, y, y0, j, 2, k0), c03 = init(bias, y, y0, j, 3, k0);
-        FloatVector c10 = init(bias, y, y1, j, 0, k0), c11 = init(bias, y, y1, j, 1, k0);
-        FloatVector c12 = init(bias, y, y1, j, 2, k0), c13 = init(bias, y, y1, j, 3, k0);
-        FloatVector c20 = init(bias, y, y2, j, 0, k0), c21 = init(bias, y, y2, j, 1, k0);
-        FloatVector c22 = init(bias, y, y2, j, 2, k0), c23 = init(bias, y, y2, j, 3, k0);
-        FloatVector c30 = init(bias, y, y3, j, 0, k0), c31 = init(bias, y, y3, j, 1, k0);
-        FloatVector c32 = init(bias, y, y3, j, 2, k0), c33 = init(bias, y, y3, j, 3, k0);
-        FloatVector c40 = init(bias, y, y4, j, 0, k0), c41 = init(bias, y, y4, j, 1, k0);
-        FloatVector c42 = init(bias, y, y4, j, 2, k0), c43 = init(bias, y, y4, j, 3, k0);
-        FloatVector c50 = init(bias, y, y5, j, 0, k0), c51 = init(bias, y, y5, j, 1, k0);
-        FloatVector c52 = init(bias, y, y5, j, 2, k0), c53 = init(bias, y, y5, j, 3, k0);
+        FloatVector c00 = init(y, y0, 0), c01 = init(y, y0, 1);
+        FloatVector c02 = init(y, y0, 2), c03 = init(y, y0, 3);
+        FloatVector c10 = init(y, y1, 0), c11 = init(y, y1, 1);
+        FloatVector c12 = init(y, y1, 2), c13 = init(y, y1, 3);
+        FloatVector c20 = init(y, y2, 0), c21 = init(y, y2, 1);
+        FloatVector c22 = init(y, y2, 2), c23 = init(y, y2, 3);
+        FloatVector c30 = init(y, y3, 0), c31 = init(y, y3, 1);
+        FloatVector c32 = init(y, y3, 2), c33 = init(y, y3, 3);
+        FloatVector c40 = init(y, y4, 0), c41 = init(y, y4, 1);
+        FloatVector c42 = init(y, y4, 2), c43 = init(y, y4, 3);
+        FloatVector c50 = init(y, y5, 0), c51 = init(y, y5, 1);
+        FloatVector c52 = init(y, y5, 2), c53 = init(y, y5, 3);
         for (int p = k0; p < k1; p++) {
             long wo = pw + (long) p * (PANEL * 4), xo = x0 + (long) p * 4;
             FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
@@ -95,11 +91,11 @@ final class MatmulTiles {
     }
 
     // 1 row x PANEL columns (tail rows)
-    static void tile1(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
+    static void tile1(MemorySegment x, MemorySegment packed, MemorySegment y,
                       int n, int k, int i, int j, long pw, int k0, int k1) {
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
-        FloatVector c0 = init(bias, y, y0, j, 0, k0), c1 = init(bias, y, y0, j, 1, k0);
-        FloatVector c2 = init(bias, y, y0, j, 2, k0), c3 = init(bias, y, y0, j, 3, k0);
+        FloatVector c0 = init(y, y0, 0), c1 = init(y, y0, 1);
+        FloatVector c2 = init(y, y0, 2), c3 = init(y, y0, 3);
         for (int p = k0; p < k1; p++) {
             long wo = pw + (long) p * (PANEL * 4);
             FloatVector a = FloatVector.broadcast(F, x.get(F32, x0 + (long) p * 4));
@@ -120,25 +116,14 @@ final class MatmulTiles {
     }
 
     // 1 row of the last, narrower panel ([K][width], width < PANEL): masked loads and stores
-    static void tile1Masked(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
+    static void tile1Masked(MemorySegment x, MemorySegment packed, MemorySegment y,
                             int n, int k, int i, int j, long pw, int width, int k0, int k1) {
         VectorMask<Float> m0 = mask(width, 0), m1 = mask(width, 1), m2 = mask(width, 2), m3 = mask(width, 3);
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
-        FloatVector c0, c1, c2, c3;
-        if (k0 > 0) {
-            c0 = FloatVector.fromMemorySegment(F, y, y0, ORDER, m0);
-            c1 = FloatVector.fromMemorySegment(F, y, y0 + VB, ORDER, m1);
-            c2 = FloatVector.fromMemorySegment(F, y, y0 + 2 * VB, ORDER, m2);
-            c3 = FloatVector.fromMemorySegment(F, y, y0 + 3 * VB, ORDER, m3);
-        } else if (bias != null) {
-            long bo = (long) j * 4;
-            c0 = FloatVector.fromMemorySegment(F, bias, bo, ORDER, m0);
-            c1 = FloatVector.fromMemorySegment(F, bias, bo + VB, ORDER, m1);
-            c2 = FloatVector.fromMemorySegment(F, bias, bo + 2 * VB, ORDER, m2);
-            c3 = FloatVector.fromMemorySegment(F, bias, bo + 3 * VB, ORDER, m3);
-        } else {
-            c0 = c1 = c2 = c3 = FloatVector.zero(F);
-        }
+        FloatVector c0 = FloatVector.fromMemorySegment(F, y, y0, ORDER, m0);
+        FloatVector c1 = FloatVector.fromMemorySegment(F, y, y0 + VB, ORDER, m1);
+        FloatVector c2 = FloatVector.fromMemorySegment(F, y, y0 + 2 * VB, ORDER, m2);
+        FloatVector c3 = FloatVector.fromMemorySegment(F, y, y0 + 3 * VB, ORDER, m3);
         long ws = width * 4L;
         for (int p = k0; p < k1; p++) {
             long wo = pw + p * ws;

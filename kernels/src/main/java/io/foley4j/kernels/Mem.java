@@ -19,6 +19,32 @@ public final class Mem {
     public static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ORDER);
     public static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ORDER);
 
+    /**
+     * The one segment implementation the SIMD kernels may see. The JIT profiles the types flowing through the
+     * JDK's shared vector load/store code; once heap or file-mapped segments have passed through a kernel beside
+     * plain off-heap ones, that code is compiled polymorphically and the vector intrinsics are lost: a packed
+     * FP32 GEMM measured 140 GFLOP/s with off-heap operands only and 5-9 GFLOP/s after a single heap or mapped
+     * bias had gone through it. So every tensor's storage is a plain off-heap segment: heap arrays are copied
+     * ({@code Tensor.of}), mapped files are re-viewed with {@link #plainNative} at load time.
+     */
+    public static final Class<?> PLAIN_NATIVE = Arena.global().allocate(1).getClass();
+
+    /** True when {@code s} is of the one class the kernels are compiled for (see {@link #PLAIN_NATIVE}). */
+    public static boolean isPlainNative(MemorySegment s) {
+        return s.getClass() == PLAIN_NATIVE;
+    }
+
+    /**
+     * The same memory as a (memory-mapped) native segment, viewed as a plain native segment whose lifetime is
+     * {@code arena}'s, which must be the arena that owns the mapping. A named load-time step; see {@link #PLAIN_NATIVE}.
+     */
+    public static MemorySegment plainNative(MemorySegment mapped, Arena arena) {
+        if (!mapped.isNative()) {
+            throw new IllegalArgumentException("plainNative: a heap segment has no address; copy it off-heap instead");
+        }
+        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
+    }
+
     /** Off-heap float buffer of {@code n} elements, zeroed, owned by {@code arena}. 64-byte aligned. */
     public static MemorySegment floats(Arena arena, long n) {
         return arena.allocate(n * 4, 64);

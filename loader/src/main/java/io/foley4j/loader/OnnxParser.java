@@ -38,7 +38,7 @@ public final class OnnxParser {
      */
     public static OnnxModel parse(Path path, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return parse(path.toString(), ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena));
+            return parse(path.toString(), Mem.plainNative(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena), arena));
         }
     }
 

@@ -53,7 +53,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public static SafetensorsFile open(Path path) throws IOException {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            MemorySegment file = Mem.plainNative(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena), arena);
             return of(path.toString(), file, arena);
         } catch (IOException | RuntimeException e) {
             arena.close();

@@ -74,6 +74,9 @@ class SafetensorsTest {
                 assertEquals("ünïcode", f.metadata().get("note"));
                 assertEquals("I8_BLOCK32", f.metadata().get("quant.q"));
                 assertArrayEquals(v, f.tensor("w").toFloats());
+                // mapped views are plain off-heap segments: the one class the SIMD kernels are compiled for
+                assertTrue(Mem.isPlainNative(f.tensor("w").data()), f.tensor("w").data().getClass().getName());
+                assertTrue(Mem.isPlainNative(f.tensor("q").scales()));
                 assertArrayEquals(new float[] {0.5f, 1.5f, 2.5f}, f.tensor("h").toFloats());
                 assertArrayEquals(q.toFloats(), f.tensor("q").toFloats());
                 assertEquals(DType.I8_BLOCK32, f.tensor("q").dtype());
