@@ -14,7 +14,7 @@ import java.util.Map;
  * only). Input and output tensors wrap direct buffers allocated once, and the output is pinned, so a timed
  * {@link #run()} measures the session run, not Java-side allocation.
  */
-public final class OrtGemm implements AutoCloseable {
+public final class OrtGemm implements Gemm {
 
     /** Which ONNX graph computes the GEMM. */
     public enum Kind {
@@ -86,7 +86,17 @@ public final class OrtGemm implements AutoCloseable {
         return kind;
     }
 
+    @Override
+    public String name() {
+        return switch (kind) {
+            case F32 -> "ORT MatMul";
+            case DYNAMIC_QUANTIZE_MATMUL -> "ORT DynamicQuantizeMatMul";
+            case MATMUL_INTEGER -> "ORT MatMulInteger";
+        };
+    }
+
     /** Sets A[M,K] (float graphs). */
+    @Override
     public void setInput(float[] a) {
         inputBuf.asFloatBuffer().put(0, a);
     }
@@ -96,6 +106,7 @@ public final class OrtGemm implements AutoCloseable {
         inputBuf.put(0, a);
     }
 
+    @Override
     public void run() {
         try (OrtSession.Result r = session.run(Map.of("A", input), Map.of("Y", output))) {
             // the output is pinned: the result holds nothing of ours to read
@@ -105,6 +116,7 @@ public final class OrtGemm implements AutoCloseable {
     }
 
     /** Y[M,N] as float (int32 accumulators converted for MatMulInteger). */
+    @Override
     public float[] output() {
         float[] y = new float[m * n];
         if (kind == Kind.MATMUL_INTEGER) {
@@ -118,10 +130,14 @@ public final class OrtGemm implements AutoCloseable {
     }
 
     @Override
-    public void close() throws OrtException {
+    public void close() {
         input.close();
         output.close();
-        session.close();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("OrtGemm " + kind + ": close failed", e);
+        }
         options.close();
     }
 }
