@@ -1,0 +1,303 @@
+package io.foley4j.kernels;
+
+import static io.foley4j.kernels.Mem.F32;
+import static io.foley4j.kernels.Mem.ORDER;
+import static io.foley4j.kernels.Simd.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Multi-head scaled-dot-product attention of one sequence, streaming over keys (online softmax, as in
+ * FlashAttention): {@code out_h,i = sum_j softmax_j(scale q_h,i . k_g,j + mask_j) v_g,j} with g = h / (heads / kvHeads)
+ * (grouped-query attention: consecutive query heads share a key/value head). The [Sq, Sk] score matrix is never
+ * materialized: keys are taken in blocks of {@link #BLOCK}; a query keeps its running max m, running sum l and an
+ * accumulator of headDim floats, rescaled by e^(m_old - m_new) when the max grows.
+ *
+ * <p>Layouts (row-major, heads interleaved along the last dim as the Q/K/V linear layers produce them):
+ * q and out [Sq, heads*headDim], k and v [Sk, kvHeads*headDim], keyMask [Sk] additive (0 keeps a key, -inf or a
+ * large negative value drops it) or null. With {@code causal}, query i sees keys j <= i + (Sk - Sq) (the last query
+ * row aligns with the last key, as in decoding with a cache).
+ *
+ * <p>Work items are {@code h * Sq + i} (head-major, so a range walks one head's queries while its K/V slice stays
+ * in cache); a call computes the items {@code [itemStart, itemEnd)}. A query that sees no key (every visible key
+ * masked with -inf, or none visible under {@code causal}) gets a zero output row, not NaN.
+ *
+ * <p>{@code scratch} holds {@link #scratchFloats} floats per calling thread (scores of one block + the
+ * accumulator), allocated once by the caller.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /** Keys per streaming block. */
+    public static final int BLOCK = 64;
+
+    /** Sizes of one attention call; {@code heads} must be a multiple of {@code kvHeads}. */
+    public record Dims(int sq, int sk, int heads, int kvHeads, int headDim) {
+        public Dims {
+            Checks.dims("attention", "[sq, sk, heads, kvHeads, headDim]", true, sq, sk, heads, kvHeads, headDim);
+            Checks.require(heads > 0 && kvHeads > 0 && headDim > 0, "attention",
+                    "heads, kvHeads and headDim must be positive, got " + heads + ", " + kvHeads + ", " + headDim);
+            Checks.require(heads % kvHeads == 0, "attention",
+                    "heads " + heads + " is not a multiple of kvHeads " + kvHeads);
+        }
+
+        /** Floats per row of q and out. */
+        public int qWidth() { return heads * headDim; }
+        /** Floats per row of k and v. */
+        public int kvWidth() { return kvHeads * headDim; }
+        /** Work items: heads * sq. */
+        public int items() { return heads * sq; }
+    }
+
+    /** Scratch floats one thread needs: a block of scores and the accumulator, padded to 64 bytes. */
+    public static int scratchFloats(int headDim) {
+        return (BLOCK + headDim + 15) & ~15;
+    }
+
+    public static void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
+                                 boolean causal, float scale, MemorySegment out, Dims d,
+                                 MemorySegment scratch, int itemStart, int itemEnd) {
+        String op = "attention";
+        Checks.range(op, "item", itemStart, itemEnd, d.items());
+        Checks.require(Float.isFinite(scale), op, "scale must be finite, got " + scale);
+        Checks.fits(op, "q [" + d.sq() + ", " + d.qWidth() + "]", q, (long) d.sq() * d.qWidth(), 4);
+        Checks.fits(op, "k [" + d.sk() + ", " + d.kvWidth() + "]", k, (long) d.sk() * d.kvWidth(), 4);
+        Checks.fits(op, "v [" + d.sk() + ", " + d.kvWidth() + "]", v, (long) d.sk() * d.kvWidth(), 4);
+        Checks.fits(op, "out [" + d.sq() + ", " + d.qWidth() + "]", out, (long) d.sq() * d.qWidth(), 4);
+        if (keyMask != null) {
+            Checks.fits(op, "keyMask [" + d.sk() + "]", keyMask, d.sk(), 4);
+        }
+        Checks.fits(op, "scratch", scratch, scratchFloats(d.headDim()), 4);
+        if (Simd.SCALAR) {
+            attentionScalar(q, k, v, keyMask, causal, scale, out, d, scratch, itemStart, itemEnd);
+        } else {
+            attentionVector(q, k, v, keyMask, causal, scale, out, d, scratch, itemStart, itemEnd);
+        }
+    }
+
+    /** Keys visible to query i: [0, keyEnd). */
+    private static int keyEnd(Dims d, boolean causal, int i) {
+        return causal ? Math.max(0, Math.min(d.sk(), i + 1 + d.sk() - d.sq())) : d.sk();
+    }
+
+    public static void attentionScalar(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
+                                       boolean causal, float scale, MemorySegment out, Dims d,
+                                       MemorySegment scratch, int itemStart, int itemEnd) {
+        int hd = d.headDim(), group = d.heads() / d.kvHeads();
+        long acc = BLOCK * 4L; // byte offset of the accumulator in scratch; scores at 0
+        for (int item = itemStart; item < itemEnd; item++) {
+            int h = item / d.sq(), i = item % d.sq();
+            long qOff = ((long) i * d.qWidth() + (long) h * hd) * 4;
+            long kvCol = (long) (h / group) * hd * 4;
+            int kEnd = keyEnd(d, causal, i);
+            float m = Float.NEGATIVE_INFINITY, l = 0;
+            for (int c = 0; c < hd; c++) {
+                scratch.set(F32, acc + c * 4L, 0f);
+            }
+            for (int kb = 0; kb < kEnd; kb += BLOCK) {
+                int n = Math.min(BLOCK, kEnd - kb);
+                float bmax = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    long kOff = (long) (kb + j) * d.kvWidth() * 4 + kvCol;
+                    float s = 0;
+                    for (int c = 0; c < hd; c++) {
+                        s += q.get(F32, qOff + c * 4L) * k.get(F32, kOff + c * 4L);
+                    }
+                    s *= scale;
+                    if (keyMask != null) {
+                        s += keyMask.get(F32, (kb + j) * 4L);
+                    }
+                    scratch.set(F32, j * 4L, s);
+                    bmax = Math.max(bmax, s);
+                }
+                if (bmax == Float.NEGATIVE_INFINITY) {
+                    continue; // the whole block is masked
+                }
+                float mNew = Math.max(m, bmax);
+                float alpha = (float) Math.exp(m - mNew); // 0 on the first visible block (m = -inf)
+                l *= alpha;
+                for (int c = 0; c < hd; c++) {
+                    scratch.set(F32, acc + c * 4L, scratch.get(F32, acc + c * 4L) * alpha);
+                }
+                for (int j = 0; j < n; j++) {
+                    float p = (float) Math.exp(scratch.get(F32, j * 4L) - mNew);
+                    l += p;
+                    long vOff = (long) (kb + j) * d.kvWidth() * 4 + kvCol;
+                    for (int c = 0; c < hd; c++) {
+                        scratch.set(F32, acc + c * 4L, Math.fma(p, v.get(F32, vOff + c * 4L), scratch.get(F32, acc + c * 4L)));
+                    }
+                }
+                m = mNew;
+            }
+            float inv = l > 0 ? 1 / l : 0;
+            for (int c = 0; c < hd; c++) {
+                out.set(F32, qOff + c * 4L, scratch.get(F32, acc + c * 4L) * inv);
+            }
+        }
+    }
+
+    public static void attentionVector(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
+                                       boolean causal, float scale, MemorySegment out, Dims d,
+                                       MemorySegment scratch, int itemStart, int itemEnd) {
+        int hd = d.headDim(), group = d.heads() / d.kvHeads();
+        long acc = BLOCK * 4L;
+        long rowBytes = d.kvWidth() * 4L;
+        for (int item = itemStart; item < itemEnd; item++) {
+            int h = item / d.sq(), i = item % d.sq();
+            long qOff = ((long) i * d.qWidth() + (long) h * hd) * 4;
+            long kvCol = (long) (h / group) * hd * 4;
+            int kEnd = keyEnd(d, causal, i);
+            float m = Float.NEGATIVE_INFINITY, l = 0;
+            for (int c = 0; c < hd; c++) {
+                scratch.set(F32, acc + c * 4L, 0f);
+            }
+            for (int kb = 0; kb < kEnd; kb += BLOCK) {
+                int n = Math.min(BLOCK, kEnd - kb);
+                long kBase = kb * rowBytes + kvCol;
+                float bmax = scoresVector(q, qOff, k, kBase, rowBytes, hd, n, scale, scratch);
+                if (keyMask != null) {
+                    bmax = addMask(keyMask, kb, n, scratch);
+                }
+                if (bmax == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                float mNew = Math.max(m, bmax);
+                if (mNew > m) {
+                    float alpha = (float) Math.exp(m - mNew);
+                    l *= alpha;
+                    scaleAcc(scratch, acc, hd, alpha);
+                }
+                l += Activation.expSubSumVector(scratch, scratch, 0, n, mNew);
+                accumulatePv(scratch, acc, v, kb * rowBytes + kvCol, rowBytes, hd, n);
+                m = mNew;
+            }
+            float inv = l > 0 ? 1 / l : 0;
+            int c = 0;
+            for (int bound = F.loopBound(hd); c < bound; c += F.length()) {
+                FloatVector.fromMemorySegment(F, scratch, acc + c * 4L, ORDER).mul(inv)
+                        .intoMemorySegment(out, qOff + c * 4L, ORDER);
+            }
+            for (; c < hd; c++) {
+                out.set(F32, qOff + c * 4L, scratch.get(F32, acc + c * 4L) * inv);
+            }
+        }
+    }
+
+    /** scores[j] = scale * q . k_j for the n keys of a block (rows {@code rowBytes} apart); returns their max. */
+    private static float scoresVector(MemorySegment q, long qOff, MemorySegment k, long kBase, long rowBytes,
+                                      int hd, int n, float scale, MemorySegment scores) {
+        int bound = F.loopBound(hd);
+        float max = Float.NEGATIVE_INFINITY;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) { // four keys at once: four independent fma chains
+            long k0 = kBase + j * rowBytes, k1 = k0 + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int c = 0;
+            for (; c < bound; c += F.length()) {
+                long o = c * 4L;
+                FloatVector qv = FloatVector.fromMemorySegment(F, q, qOff + o, ORDER);
+                a0 = FloatVector.fromMemorySegment(F, k, k0 + o, ORDER).fma(qv, a0);
+                a1 = FloatVector.fromMemorySegment(F, k, k1 + o, ORDER).fma(qv, a1);
+                a2 = FloatVector.fromMemorySegment(F, k, k2 + o, ORDER).fma(qv, a2);
+                a3 = FloatVector.fromMemorySegment(F, k, k3 + o, ORDER).fma(qv, a3);
+            }
+            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (; c < hd; c++) {
+                float qc = q.get(F32, qOff + c * 4L);
+                s0 = Math.fma(qc, k.get(F32, k0 + c * 4L), s0);
+                s1 = Math.fma(qc, k.get(F32, k1 + c * 4L), s1);
+                s2 = Math.fma(qc, k.get(F32, k2 + c * 4L), s2);
+                s3 = Math.fma(qc, k.get(F32, k3 + c * 4L), s3);
+            }
+            s0 *= scale;
+            s1 *= scale;
+            s2 *= scale;
+            s3 *= scale;
+            scores.set(F32, j * 4L, s0);
+            scores.set(F32, j * 4L + 4, s1);
+            scores.set(F32, j * 4L + 8, s2);
+            scores.set(F32, j * 4L + 12, s3);
+            max = Math.max(max, Math.max(Math.max(s0, s1), Math.max(s2, s3)));
+        }
+        for (; j < n; j++) {
+            long k0 = kBase + j * rowBytes;
+            FloatVector a0 = FloatVector.zero(F);
+            int c = 0;
+            for (; c < bound; c += F.length()) {
+                long o = c * 4L;
+                a0 = FloatVector.fromMemorySegment(F, k, k0 + o, ORDER)
+                        .fma(FloatVector.fromMemorySegment(F, q, qOff + o, ORDER), a0);
+            }
+            float s0 = a0.reduceLanes(VectorOperators.ADD);
+            for (; c < hd; c++) {
+                s0 = Math.fma(q.get(F32, qOff + c * 4L), k.get(F32, k0 + c * 4L), s0);
+            }
+            s0 *= scale;
+            scores.set(F32, j * 4L, s0);
+            max = Math.max(max, s0);
+        }
+        return max;
+    }
+
+    /** scores[j] += mask[kb + j]; returns the new max. */
+    private static float addMask(MemorySegment mask, int kb, int n, MemorySegment scores) {
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+            long o = j * 4L;
+            FloatVector s = FloatVector.fromMemorySegment(F, scores, o, ORDER)
+                    .add(FloatVector.fromMemorySegment(F, mask, (kb + j) * 4L, ORDER));
+            s.intoMemorySegment(scores, o, ORDER);
+            vmax = vmax.max(s);
+        }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) {
+            float s = scores.get(F32, j * 4L) + mask.get(F32, (kb + j) * 4L);
+            scores.set(F32, j * 4L, s);
+            max = Math.max(max, s);
+        }
+        return max;
+    }
+
+    private static void scaleAcc(MemorySegment scratch, long acc, int hd, float alpha) {
+        int c = 0;
+        for (int bound = F.loopBound(hd); c < bound; c += F.length()) {
+            long o = acc + c * 4L;
+            FloatVector.fromMemorySegment(F, scratch, o, ORDER).mul(alpha).intoMemorySegment(scratch, o, ORDER);
+        }
+        for (; c < hd; c++) {
+            scratch.set(F32, acc + c * 4L, scratch.get(F32, acc + c * 4L) * alpha);
+        }
+    }
+
+    /** acc += sum_j p_j v_j over the n keys of a block (p in scratch[0, n)); acc stays in registers per chunk. */
+    private static void accumulatePv(MemorySegment scratch, long acc, MemorySegment v, long vBase, long rowBytes,
+                                     int hd, int n) {
+        int c = 0;
+        for (int bound = F.loopBound(hd); c < bound; c += F.length()) {
+            long o = c * 4L;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, scratch, acc + o, ORDER);
+            FloatVector a1 = FloatVector.zero(F); // second chain: halves the fma latency bound
+            int j = 0;
+            for (; j + 2 <= n; j += 2) {
+                long r = vBase + j * rowBytes + o;
+                a0 = FloatVector.fromMemorySegment(F, v, r, ORDER).fma(FloatVector.broadcast(F, scratch.get(F32, j * 4L)), a0);
+                a1 = FloatVector.fromMemorySegment(F, v, r + rowBytes, ORDER).fma(FloatVector.broadcast(F, scratch.get(F32, j * 4L + 4)), a1);
+            }
+            if (j < n) {
+                a0 = FloatVector.fromMemorySegment(F, v, vBase + j * rowBytes + o, ORDER).fma(FloatVector.broadcast(F, scratch.get(F32, j * 4L)), a0);
+            }
+            a0.add(a1).intoMemorySegment(scratch, acc + o, ORDER);
+        }
+        for (; c < hd; c++) {
+            float a = scratch.get(F32, acc + c * 4L);
+            for (int j = 0; j < n; j++) {
+                a = Math.fma(scratch.get(F32, j * 4L), v.get(F32, vBase + j * rowBytes + c * 4L), a);
+            }
+            scratch.set(F32, acc + c * 4L, a);
+        }
+    }
+}

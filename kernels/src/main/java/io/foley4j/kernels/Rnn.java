@@ -1,0 +1,308 @@
+package io.foley4j.kernels;
+
+import static io.foley4j.kernels.Mem.F32;
+import static io.foley4j.kernels.Mem.I16;
+import static io.foley4j.kernels.Mem.ORDER;
+import static io.foley4j.kernels.Simd.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Recurrent cells on F32 activations with F32 or F16 weights (FP16 weights, FP32 accumulation).
+ *
+ * <p>LSTM, PyTorch gate order (i, f, g, o): rows {@code [0,H)} of W_ih/W_hh/b are the input gate, {@code [H,2H)} the
+ * forget gate, {@code [2H,3H)} the cell candidate g, {@code [3H,4H)} the output gate:
+ * <pre>
+ *   gates = gx + W_hh h              gx = W_ih x + b_ih + b_hh (precomputed for all steps by {@link #projectF32})
+ *   c'    = sigmoid(f) * c + sigmoid(i) * tanh(g)
+ *   h'    = sigmoid(o) * tanh(c')
+ * </pre>
+ * ONNX's LSTM orders the gate blocks (i, o, f, c) instead, c being PyTorch's g: a loader of ONNX weights
+ * (W, R, B = [Wb_ih; Rb_hh]) permutes the row blocks to (i, f, g, o) once, at load time.
+ *
+ * <p>A cell kernel covers hidden units {@code [j0, j1)}, all four gates of each unit, so the engine can split units
+ * over threads. Every unit reads the whole previous {@code h}, so {@code hOut} must be a different buffer than
+ * {@code h} (double buffering); {@code c} is updated in place since unit j reads and writes only {@code c[j]}.
+ */
+public final class Rnn {
+    private Rnn() {}
+
+    // ---- projection: out[t, r] = b1[r] + b2[r] + W[r, :] . x[t, :] for t in [0, steps), r in [r0, r1) ----
+
+    private static void checkProject(String op, MemorySegment x, int steps, int in, MemorySegment w, int wBytes,
+                                     int rows, MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        Checks.dims(op, "(steps, in, rows)", true, steps, in, rows);
+        Checks.fits(op, "x [" + steps + ", " + in + "]", x, (long) steps * in, 4);
+        Checks.fits(op, "w [" + rows + ", " + in + "]", w, (long) rows * in, wBytes);
+        if (b1 != null) {
+            Checks.fits(op, "b1 [" + rows + "]", b1, rows, 4);
+        }
+        if (b2 != null) {
+            Checks.fits(op, "b2 [" + rows + "]", b2, rows, 4);
+        }
+        Checks.fits(op, "out [" + steps + ", " + rows + "]", out, (long) steps * rows, 4);
+        Checks.range(op, "row", r0, r1, rows);
+    }
+
+    /** F32 weights [rows, in]. {@code b1}, {@code b2} ([rows], nullable) may alias {@code out} when steps = 1. */
+    public static void projectF32(MemorySegment x, int steps, int in, MemorySegment w, int rows,
+                                  MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        checkProject("projectF32", x, steps, in, w, 4, rows, b1, b2, out, r0, r1);
+        if (Simd.SCALAR) projectF32Scalar(x, steps, in, w, rows, b1, b2, out, r0, r1);
+        else projectF32Vector(x, steps, in, w, rows, b1, b2, out, r0, r1);
+    }
+
+    public static void projectF32Scalar(MemorySegment x, int steps, int in, MemorySegment w, int rows,
+                                        MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        for (int t = 0; t < steps; t++) {
+            for (int r = r0; r < r1; r++) {
+                float acc = 0f;
+                for (int k = 0; k < in; k++) {
+                    acc = Math.fma(w.get(F32, ((long) r * in + k) * 4), x.get(F32, ((long) t * in + k) * 4), acc);
+                }
+                store(out, (long) t * rows + r, acc, b1, b2, r);
+            }
+        }
+    }
+
+    /** Four weight rows share each load of x. */
+    public static void projectF32Vector(MemorySegment x, int steps, int in, MemorySegment w, int rows,
+                                        MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        int ub = F.loopBound(in);
+        for (int t = 0; t < steps; t++) {
+            long xo = (long) t * in * 4, oRow = (long) t * rows;
+            int r = r0;
+            for (; r + 4 <= r1; r += 4) {
+                long w0 = (long) r * in * 4, w1 = w0 + 4L * in, w2 = w1 + 4L * in, w3 = w2 + 4L * in;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                int k = 0;
+                for (; k < ub; k += F.length()) {
+                    long o = 4L * k;
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, ORDER);
+                    a0 = FloatVector.fromMemorySegment(F, w, w0 + o, ORDER).fma(xv, a0);
+                    a1 = FloatVector.fromMemorySegment(F, w, w1 + o, ORDER).fma(xv, a1);
+                    a2 = FloatVector.fromMemorySegment(F, w, w2 + o, ORDER).fma(xv, a2);
+                    a3 = FloatVector.fromMemorySegment(F, w, w3 + o, ORDER).fma(xv, a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; k < in; k++) {
+                    long o = 4L * k;
+                    float xs = x.get(F32, xo + o);
+                    s0 = Math.fma(w.get(F32, w0 + o), xs, s0);
+                    s1 = Math.fma(w.get(F32, w1 + o), xs, s1);
+                    s2 = Math.fma(w.get(F32, w2 + o), xs, s2);
+                    s3 = Math.fma(w.get(F32, w3 + o), xs, s3);
+                }
+                store(out, oRow + r, s0, b1, b2, r);
+                store(out, oRow + r + 1, s1, b1, b2, r + 1);
+                store(out, oRow + r + 2, s2, b1, b2, r + 2);
+                store(out, oRow + r + 3, s3, b1, b2, r + 3);
+            }
+            for (; r < r1; r++) {
+                long w0 = (long) r * in * 4;
+                FloatVector a = FloatVector.zero(F);
+                int k = 0;
+                for (; k < ub; k += F.length()) {
+                    a = FloatVector.fromMemorySegment(F, w, w0 + 4L * k, ORDER)
+                            .fma(FloatVector.fromMemorySegment(F, x, xo + 4L * k, ORDER), a);
+                }
+                float s = a.reduceLanes(VectorOperators.ADD);
+                for (; k < in; k++) {
+                    s = Math.fma(w.get(F32, w0 + 4L * k), x.get(F32, xo + 4L * k), s);
+                }
+                store(out, oRow + r, s, b1, b2, r);
+            }
+        }
+    }
+
+    /** F16 weights [rows, in], converted to F32 in registers; accumulation in F32. */
+    public static void projectF16(MemorySegment x, int steps, int in, MemorySegment w, int rows,
+                                  MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        checkProject("projectF16", x, steps, in, w, 2, rows, b1, b2, out, r0, r1);
+        if (Simd.SCALAR) projectF16Scalar(x, steps, in, w, rows, b1, b2, out, r0, r1);
+        else projectF16Vector(x, steps, in, w, rows, b1, b2, out, r0, r1);
+    }
+
+    public static void projectF16Scalar(MemorySegment x, int steps, int in, MemorySegment w, int rows,
+                                        MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        for (int t = 0; t < steps; t++) {
+            for (int r = r0; r < r1; r++) {
+                float acc = 0f;
+                for (int k = 0; k < in; k++) {
+                    float wk = Float.float16ToFloat(w.get(I16, ((long) r * in + k) * 2));
+                    acc = Math.fma(wk, x.get(F32, ((long) t * in + k) * 4), acc);
+                }
+                store(out, (long) t * rows + r, acc, b1, b2, r);
+            }
+        }
+    }
+
+    /**
+     * One row at a time, so the conversion has a single call site: with four rows sharing each x load (as in
+     * {@link #projectF32Vector}) C2 stops inlining the conversion and boxes the vectors, running several times slower.
+     */
+    public static void projectF16Vector(MemorySegment x, int steps, int in, MemorySegment w, int rows,
+                                        MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        int ub = F.loopBound(in);
+        for (int t = 0; t < steps; t++) {
+            long xo = (long) t * in * 4, oRow = (long) t * rows;
+            for (int r = r0; r < r1; r++) {
+                long w0 = (long) r * in * 2;
+                FloatVector a = FloatVector.zero(F);
+                int k = 0;
+                for (; k < ub; k += F.length()) {
+                    a = loadF16(w, w0 + 2L * k).fma(FloatVector.fromMemorySegment(F, x, xo + 4L * k, ORDER), a);
+                }
+                float s = a.reduceLanes(VectorOperators.ADD);
+                for (; k < in; k++) {
+                    s = Math.fma(Float.float16ToFloat(w.get(I16, w0 + 2L * k)), x.get(F32, xo + 4L * k), s);
+                }
+                store(out, oRow + r, s, b1, b2, r);
+            }
+        }
+    }
+
+    // out[idx] = acc + b1[r] + b2[r]; the biases are read before out is written, so they may alias it
+    private static void store(MemorySegment out, long idx, float acc, MemorySegment b1, MemorySegment b2, int r) {
+        if (b1 != null) {
+            acc += b1.get(F32, r * 4L);
+        }
+        if (b2 != null) {
+            acc += b2.get(F32, r * 4L);
+        }
+        out.set(F32, idx * 4, acc);
+    }
+
+    /** F16 lanes (IEEE binary16 bits at {@code byteOff}) widened to F32, exactly as {@link Float#float16ToFloat}. */
+    static FloatVector loadF16(MemorySegment w, long byteOff) {
+        ShortVector s = ShortVector.fromMemorySegment(Simd.S_FOR_F, w, byteOff, ORDER);
+        return f16BitsToF32((IntVector) s.convertShape(VectorOperators.S2I, Simd.I, 0));
+    }
+
+    /**
+     * Magnitude bits shifted into F32 position read as a float are 2^-112 times the value for normal and subnormal
+     * halves alike (the multiply renormalizes subnormals exactly); exponent 31 (inf, NaN) maps to exponent 255.
+     */
+    static FloatVector f16BitsToF32(IntVector h) {
+        IntVector mag = h.and(0x7FFF);
+        IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00);
+        IntVector bits = finite.blend(shifted.or(0x7F800000), special)
+                .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+        return bits.reinterpretAsFloats();
+    }
+
+    // ---- LSTM cell over hidden units [j0, j1) ----
+
+    private static void checkCell(String op, MemorySegment gx, MemorySegment whh, int wBytes, MemorySegment h,
+                                  MemorySegment c, MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        Checks.dims(op, "(hidden)", false, hidden);
+        int g4 = Math.multiplyExact(4, hidden);
+        Checks.fits(op, "gx [" + g4 + "]", gx, g4, 4);
+        Checks.fits(op, "whh [" + g4 + ", " + hidden + "]", whh, (long) g4 * hidden, wBytes);
+        Checks.fits(op, "h [" + hidden + "]", h, hidden, 4);
+        Checks.fits(op, "c [" + hidden + "]", c, hidden, 4);
+        Checks.fits(op, "hOut [" + hidden + "]", hOut, hidden, 4);
+        Checks.fits(op, "gates (scratch) [" + g4 + "]", gates, g4, 4);
+        Checks.require(h.asSlice(0, hidden * 4L).asOverlappingSlice(hOut.asSlice(0, hidden * 4L)).isEmpty(), op,
+                "hOut overlaps h: other units still read h, use a second buffer");
+        Checks.range(op, "hidden unit", j0, j1, hidden);
+    }
+
+    /**
+     * One step for units [j0, j1). {@code gates} [4H] is scratch (rows {@code g*H + j} written); it may be
+     * {@code gx} itself. W_hh is F32 [4H, H].
+     */
+    public static void lstmCellF32(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
+                                   MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        checkCell("lstmCellF32", gx, whh, 4, h, c, hOut, gates, hidden, j0, j1);
+        if (Simd.SCALAR) lstmCellF32Scalar(gx, whh, h, c, hOut, gates, hidden, j0, j1);
+        else lstmCellF32Vector(gx, whh, h, c, hOut, gates, hidden, j0, j1);
+    }
+
+    public static void lstmCellF32Scalar(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
+                                         MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        for (int g = 0; g < 4; g++) {
+            projectF32Scalar(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
+        }
+        pointwiseScalar(gates, c, hOut, hidden, j0, j1);
+    }
+
+    public static void lstmCellF32Vector(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
+                                         MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        for (int g = 0; g < 4; g++) {
+            projectF32Vector(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
+        }
+        pointwiseVector(gates, c, hOut, hidden, j0, j1);
+    }
+
+    /** As {@link #lstmCellF32} with W_hh in F16 [4H, H]. */
+    public static void lstmCellF16(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
+                                   MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        checkCell("lstmCellF16", gx, whh, 2, h, c, hOut, gates, hidden, j0, j1);
+        if (Simd.SCALAR) lstmCellF16Scalar(gx, whh, h, c, hOut, gates, hidden, j0, j1);
+        else lstmCellF16Vector(gx, whh, h, c, hOut, gates, hidden, j0, j1);
+    }
+
+    public static void lstmCellF16Scalar(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
+                                         MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        for (int g = 0; g < 4; g++) {
+            projectF16Scalar(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
+        }
+        pointwiseScalar(gates, c, hOut, hidden, j0, j1);
+    }
+
+    public static void lstmCellF16Vector(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
+                                         MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        for (int g = 0; g < 4; g++) {
+            projectF16Vector(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
+        }
+        pointwiseVector(gates, c, hOut, hidden, j0, j1);
+    }
+
+    // c[j] = sig(f) c[j] + sig(i) tanh(g);  hOut[j] = sig(o) tanh(c[j])
+    private static void pointwiseScalar(MemorySegment gates, MemorySegment c, MemorySegment hOut, int hidden,
+                                        int j0, int j1) {
+        long hb = 4L * hidden;
+        for (int j = j0; j < j1; j++) {
+            long o = 4L * j;
+            float i = sigmoid(gates.get(F32, o)), f = sigmoid(gates.get(F32, o + hb));
+            float g = (float) Math.tanh(gates.get(F32, o + 2 * hb)), og = sigmoid(gates.get(F32, o + 3 * hb));
+            float cNew = Math.fma(f, c.get(F32, o), i * g);
+            c.set(F32, o, cNew);
+            hOut.set(F32, o, og * (float) Math.tanh(cNew));
+        }
+    }
+
+    private static void pointwiseVector(MemorySegment gates, MemorySegment c, MemorySegment hOut, int hidden,
+                                        int j0, int j1) {
+        long hb = 4L * hidden;
+        int j = j0;
+        for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
+            long o = 4L * j;
+            FloatVector i = sigmoid(FloatVector.fromMemorySegment(F, gates, o, ORDER));
+            FloatVector f = sigmoid(FloatVector.fromMemorySegment(F, gates, o + hb, ORDER));
+            FloatVector g = FloatVector.fromMemorySegment(F, gates, o + 2 * hb, ORDER).lanewise(VectorOperators.TANH);
+            FloatVector og = sigmoid(FloatVector.fromMemorySegment(F, gates, o + 3 * hb, ORDER));
+            FloatVector cNew = f.fma(FloatVector.fromMemorySegment(F, c, o, ORDER), i.mul(g));
+            cNew.intoMemorySegment(c, o, ORDER);
+            og.mul(cNew.lanewise(VectorOperators.TANH)).intoMemorySegment(hOut, o, ORDER);
+        }
+        pointwiseScalar(gates, c, hOut, hidden, j, j1);
+    }
+
+    private static float sigmoid(float x) {
+        return 1f / (1f + (float) Math.exp(-x));
+    }
+
+    private static FloatVector sigmoid(FloatVector x) {
+        return FloatVector.broadcast(F, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+}
