@@ -25,11 +25,14 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
     }
 
     public Result time(Runnable op) {
-        // warm-up: rounds of ~repSeconds until warmupSeconds have passed and two consecutive rounds agree within
-        // 5% (C2 may still be compiling after a fixed time on a busy machine); at most 10 x warmupSeconds
+        // warm-up: rounds of ~repSeconds until warmupSeconds have passed and, twice in a row, the JIT compiled
+        // nothing during a round and the round agreed with the previous one within 5% (a fixed time is not enough
+        // on a busy machine, where C2 may still be compiling); at most max(3 s, 10 x warmupSeconds)
         long start = System.nanoTime();
         long n = 1;
         double last = Double.MAX_VALUE;
+        long compiled = compileMillis();
+        int stableRounds = 0;
         while (true) {
             long t0 = System.nanoTime();
             for (long i = 0; i < n; i++) {
@@ -37,10 +40,13 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
             }
             long t1 = System.nanoTime();
             double perCall = Math.max(1, t1 - t0) / (double) n;
-            boolean stable = Math.abs(perCall - last) <= 0.05 * Math.min(perCall, last);
+            long c = compileMillis();
+            boolean stable = c == compiled && Math.abs(perCall - last) <= 0.05 * Math.min(perCall, last);
+            compiled = c;
             last = perCall;
+            stableRounds = stable ? stableRounds + 1 : 0;
             double elapsed = (t1 - start) / 1e9;
-            if ((elapsed >= warmupSeconds && stable) || elapsed >= 10 * warmupSeconds) {
+            if ((elapsed >= warmupSeconds && stableRounds >= 2) || elapsed >= Math.max(3, 10 * warmupSeconds)) {
                 break;
             }
             n = (long) Math.max(1, Math.min(1_000_000, repSeconds * 1e9 / perCall));
@@ -56,5 +62,13 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
         }
         java.util.Arrays.sort(s);
         return new Result(s[reps / 2], s[0]);
+    }
+
+    private static final java.lang.management.CompilationMXBean JIT =
+            java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /** Total JIT compilation time so far (0 when the JVM does not report it: then only timings decide). */
+    private static long compileMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
     }
 }
