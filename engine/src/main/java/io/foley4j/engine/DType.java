@@ -8,6 +8,12 @@ package io.foley4j.engine;
  */
 public enum DType {
     F32(4),
+    /**
+     * F32 weights {@code [N, K]} repacked at load time by {@code LinearOps.packF32} into the column panels of
+     * {@code io.foley4j.kernels.Matmul} (same byte size as F32; not row-major, so not viewable or sliceable
+     * element-wise; the layout depends on the JVM's vector width). Only {@code LinearOps.linear} reads it.
+     */
+    F32_PACKED(4),
     F16(2),
     BF16(2),
     I8_ROW(1),

@@ -1,0 +1,179 @@
+package io.foley4j.engine;
+
+import io.foley4j.kernels.Matmul;
+import io.foley4j.kernels.MatmulHalf;
+import io.foley4j.kernels.MatmulQ8;
+import io.foley4j.kernels.Quant;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Linear layers on tensors, PyTorch layout: {@code y[..., N] = x[..., K] · w[N, K]^T + bias[N]}, x and y F32,
+ * the leading dimensions of x flattened into M rows. The weight dtype is dispatched once per call; the output
+ * is split into at most one tile per thread over a {@link WorkerPool} (columns first, so each thread streams
+ * its own weights; rows as well when there are fewer column units than threads).
+ *
+ * <p>Weight dtypes: F32, F32_PACKED ({@link #packF32}, the fast GEMM layout), F16, BF16, I8_ROW, I8_BLOCK32
+ * (dequantized on the fly). {@link #linearQ8Q8} quantizes the activations per row and multiplies in INT8.
+ */
+public final class LinearOps {
+    private LinearOps() {}
+
+    /** Below this many multiply-adds per thread a thread hand-off costs more than it saves (512^2 matvec). */
+    static final long MIN_MACS_PER_THREAD = 1L << 20;
+    /** Row unit of a split: the packed GEMM micro-tile height, so row ranges keep full tiles. */
+    static final int ROW_UNIT = 6;
+    /** Column unit of the dot-product kernels: they compute 4 weight rows per pass. */
+    static final int DOT_COLUMNS = 4;
+
+    /** Output tile {@code [m0, m1) x [n0, n1)}. */
+    @FunctionalInterface
+    interface Tile {
+        void run(int m0, int m1, int n0, int n1);
+    }
+
+    /**
+     * Scratch for {@link #linearQ8Q8}: {@code q[maxRows, k]} int8 activations and {@code scales[maxRows]}, allocated
+     * once per model state (e.g. {@code allocate(arena, maxTokens, hidden)}) and reused by every call.
+     */
+    public record Q8Activations(MemorySegment q, MemorySegment scales, int maxRows, int k) {
+        public static Q8Activations allocate(Arena arena, int maxRows, int k) {
+            return new Q8Activations(arena.allocate(Math.max(1, (long) maxRows * k), 64),
+                    arena.allocate(Math.max(1, (long) maxRows) * 4, 64), maxRows, k);
+        }
+    }
+
+    public static void linear(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        int m = checkShapes("linear", x, w, bias, y);
+        int n = w.dim(0), k = w.dim(1);
+        MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), sc = w.scales();
+        MemorySegment bs = bias == null ? null : bias.data();
+        switch (w.dtype()) {
+            case F32 -> split(pool, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> Matmul.matmulF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
+            case F32_PACKED -> split(pool, m, n, k, Matmul.PANEL,
+                    (m0, m1, n0, n1) -> Matmul.matmulF32Packed(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
+            case F16 -> split(pool, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> MatmulHalf.matmulF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
+            case BF16 -> split(pool, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
+            case I8_ROW -> split(pool, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+            case I8_BLOCK32 -> split(pool, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+            default -> throw new IllegalArgumentException("linear: weight w " + w + " has unsupported dtype "
+                    + w.dtype() + " (supported: F32, F32_PACKED, F16, BF16, I8_ROW, I8_BLOCK32)");
+        }
+    }
+
+    /**
+     * INT8 x INT8: quantizes each row of x into {@code act} (scale = maxabs / 127), multiplies with I8_ROW
+     * weights accumulating in INT32, and rescales to F32: {@code y = xScale[i] * wScale[j] * acc + bias[j]}.
+     */
+    public static void linearQ8Q8(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y, Q8Activations act) {
+        int m = checkShapes("linearQ8Q8", x, w, bias, y);
+        int n = w.dim(0), k = w.dim(1);
+        if (w.dtype() != DType.I8_ROW) {
+            throw new IllegalArgumentException("linearQ8Q8: weight w " + w + " must be I8_ROW");
+        }
+        if (act == null || act.k() != k || act.maxRows() < m) {
+            throw new IllegalArgumentException("linearQ8Q8: activation scratch " + (act == null ? "null"
+                    : "[maxRows=" + act.maxRows() + ", k=" + act.k() + "]") + " cannot hold x " + x
+                    + " (M=" + m + ", K=" + k + ")");
+        }
+        MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), sc = w.scales(), q = act.q(), qs = act.scales();
+        MemorySegment bs = bias == null ? null : bias.data();
+        int rowsPerThread = (int) Math.max(1, MIN_MACS_PER_THREAD / Math.max(1, k));
+        pool.parallelFor(m, rowsPerThread, (r0, r1) -> Quant.quantizeRowsQ8(xs, q, qs, k, r0, r1));
+        split(pool, m, n, k, DOT_COLUMNS,
+                (m0, m1, n0, n1) -> MatmulQ8.matmulQ8Q8(q, qs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+    }
+
+    /** Load-time repacking of F32 weights {@code [N, K]} into the {@link DType#F32_PACKED} panel layout. */
+    public static Tensor packF32(Arena arena, Tensor w) {
+        requireWeight("packF32", w, DType.F32);
+        int n = w.dim(0), k = w.dim(1);
+        MemorySegment p = arena.allocate(Matmul.packedF32Floats(n, k) * 4, 64);
+        Matmul.packF32(w.data(), p, n, k);
+        return Tensor.of(DType.F32_PACKED, p, n, k);
+    }
+
+    /** Load-time conversion of F32 weights {@code [N, K]} to F16, BF16, I8_ROW or I8_BLOCK32. */
+    public static Tensor quantize(Arena arena, Tensor w, DType to) {
+        requireWeight("quantize", w, DType.F32);
+        int n = w.dim(0), k = w.dim(1);
+        Tensor out = Tensor.allocate(arena, to, n, k);
+        switch (to) {
+            case F16 -> Quant.f32ToF16(w.data(), out.data(), 0, (long) n * k);
+            case BF16 -> Quant.f32ToBf16(w.data(), out.data(), 0, (long) n * k);
+            case I8_ROW -> Quant.quantizeRowsQ8(w.data(), out.data(), out.scales(), k, 0, n);
+            case I8_BLOCK32 -> Quant.quantizeBlocksQ8(w.data(), out.data(), out.scales(), k, 0, n);
+            default -> throw new IllegalArgumentException("quantize: cannot convert " + w + " to " + to
+                    + " (supported: F16, BF16, I8_ROW, I8_BLOCK32; F32_PACKED via packF32)");
+        }
+        return out;
+    }
+
+    private static void requireWeight(String op, Tensor w, DType dtype) {
+        if (w.rank() != 2 || w.dtype() != dtype) {
+            throw new IllegalArgumentException(op + ": weight w must be " + dtype + " [N, K], got " + w);
+        }
+    }
+
+    /** Validates x [..., K], w [N, K], bias [N] or null, y [..., N] with the leading shape of x; returns M. */
+    static int checkShapes(String op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        if (w.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight w must be [N, K], got " + w);
+        }
+        int n = w.dim(0), k = w.dim(1);
+        if (x.dtype() != DType.F32 || y.dtype() != DType.F32) {
+            throw new IllegalArgumentException(op + ": x and y must be F32, got x " + x + ", y " + y);
+        }
+        if (x.rank() < 1 || x.dim(-1) != k) {
+            throw new IllegalArgumentException(op + ": x " + x + " must end in K = " + k + " of w " + w);
+        }
+        int[] lead = Arrays.copyOf(x.shape(), x.rank() - 1);
+        if (y.rank() != x.rank() || y.dim(-1) != n || !Arrays.equals(lead, Arrays.copyOf(y.shape(), y.rank() - 1))) {
+            int[] want = Arrays.copyOf(x.shape(), x.rank());
+            want[want.length - 1] = n;
+            throw new IllegalArgumentException(op + ": y " + y + " must be " + Arrays.toString(want) + " for x " + x
+                    + " and w " + w);
+        }
+        if (bias != null && (bias.dtype() != DType.F32 || bias.rank() != 1 || bias.dim(0) != n)) {
+            throw new IllegalArgumentException(op + ": bias " + bias + " must be F32 [" + n + "] for w " + w);
+        }
+        long m = x.numel() / Math.max(1, k);
+        return k == 0 ? Math.toIntExact(y.numel() / Math.max(1, n)) : Math.toIntExact(m);
+    }
+
+    /**
+     * Splits y[M, N] into at most {@code threads} tiles, none under {@link #MIN_MACS_PER_THREAD}: columns in units of
+     * {@code columnUnit} first, then rows in units of {@link #ROW_UNIT}.
+     */
+    static void split(WorkerPool pool, int m, int n, int k, int columnUnit, Tile tile) {
+        long macs = (long) m * n * Math.max(1, k);
+        int parts = (int) Math.min(pool.threads(), Math.max(1, macs / MIN_MACS_PER_THREAD));
+        int colUnits = (n + columnUnit - 1) / columnUnit, rowUnits = (m + ROW_UNIT - 1) / ROW_UNIT;
+        int colParts = Math.max(1, Math.min(parts, colUnits));
+        int rowParts = Math.max(1, Math.min(parts / colParts, rowUnits));
+        if (colParts * rowParts == 1) {
+            tile.run(0, m, 0, n);
+            return;
+        }
+        pool.parallelFor(colParts * rowParts, 1, (start, end) -> {
+            for (int t = start; t < end; t++) {
+                int rp = t / colParts, cp = t % colParts;
+                int m0 = Math.min(m, part(rowUnits, rowParts, rp) * ROW_UNIT);
+                int m1 = Math.min(m, part(rowUnits, rowParts, rp + 1) * ROW_UNIT);
+                int n0 = Math.min(n, part(colUnits, colParts, cp) * columnUnit);
+                int n1 = Math.min(n, part(colUnits, colParts, cp + 1) * columnUnit);
+                tile.run(m0, m1, n0, n1);
+            }
+        });
+    }
+
+    private static int part(int units, int parts, int i) {
+        return (int) ((long) units * i / parts);
+    }
+}

@@ -1,0 +1,138 @@
+package io.foley4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.foley4j.kernels.Diff;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LinearOpsTest {
+
+    /** Packed vs unpacked F32 and INT8xINT8 vs F32: accumulation order, relative to sum_k |x||w| + |bias|. */
+    static final double ORDER_TOL = 1e-5;
+    /** INT8 activations and weights: each product carries up to half a scale of error in both factors. */
+    static final double Q8Q8_TOL = 0.02;
+
+    static float[] floats(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    /** |a - e| / (sum_k |x||w| + |bias|) per element of y[m, n]; the Diff's maxAbs is the metric. */
+    static Diff normalized(float[] a, float[] e, float[] x, float[] w, float[] b, int m, int n, int k) {
+        float[] an = new float[m * n], en = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double mag = Math.abs(b[j]);
+                for (int p = 0; p < k; p++) {
+                    mag += Math.abs(x[i * k + p] * w[j * k + p]);
+                }
+                an[i * n + j] = (float) (a[i * n + j] / mag);
+                en[i * n + j] = (float) (e[i * n + j] / mag);
+            }
+        }
+        return Diff.of(an, en, 1.0);
+    }
+
+    /** Large enough (M*N*K over 4 * MIN_MACS_PER_THREAD) that the pool really splits rows and columns. */
+    static final int[][] SHAPES = {{64, 203, 330}, {1, 2049, 1030}, {200, 20, 1100}, {120, 4, 9000}, {3, 4, 5}};
+
+    @Test
+    void multithreadedEqualsSingleThreadedForEveryDtype() {
+        try (Arena arena = Arena.ofShared(); WorkerPool one = new WorkerPool(1); WorkerPool four = new WorkerPool(4)) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                Tensor x = Tensor.ofFloats(arena, floats(1, m * k), m, k);
+                Tensor w = Tensor.ofFloats(arena, floats(2, n * k), n, k);
+                Tensor b = Tensor.ofFloats(arena, floats(3, n), n);
+                Tensor[] weights = {w, LinearOps.packF32(arena, w), LinearOps.quantize(arena, w, DType.F16),
+                    LinearOps.quantize(arena, w, DType.BF16), LinearOps.quantize(arena, w, DType.I8_ROW),
+                    LinearOps.quantize(arena, w, DType.I8_BLOCK32)};
+                for (Tensor wt : weights) {
+                    Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
+                    LinearOps.linear(one, x, wt, b, y1);
+                    LinearOps.linear(four, x, wt, b, y4);
+                    assertArrayEquals(y1.toFloats(), y4.toFloats(), wt + " x " + x + ": 4 threads vs 1");
+                }
+                Tensor q = weights[4];
+                LinearOps.Q8Activations act = LinearOps.Q8Activations.allocate(arena, m, k);
+                Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
+                LinearOps.linearQ8Q8(one, x, q, b, y1, act);
+                LinearOps.linearQ8Q8(four, x, q, b, y4, act);
+                assertArrayEquals(y1.toFloats(), y4.toFloats(), "Q8Q8 " + x + ": 4 threads vs 1");
+            }
+        }
+    }
+
+    @Test
+    void packedAndUnpackedF32Agree() {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] xs = floats(4, m * k), ws = floats(5, n * k), bs = floats(6, n);
+                Tensor x = Tensor.ofFloats(arena, xs, m, k), w = Tensor.ofFloats(arena, ws, n, k);
+                Tensor b = Tensor.ofFloats(arena, bs, n);
+                Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y2 = Tensor.allocate(arena, DType.F32, m, n);
+                LinearOps.linear(pool, x, w, b, y1);
+                LinearOps.linear(pool, x, LinearOps.packF32(arena, w), b, y2);
+                Diff d = normalized(y2.toFloats(), y1.toFloats(), xs, ws, bs, m, n, k);
+                assertTrue(d.maxAbs() <= ORDER_TOL, "packed vs unpacked " + x + ": " + d);
+            }
+        }
+    }
+
+    @Test
+    void q8q8CloseToF32() {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            int m = 17, n = 70, k = 300;
+            float[] xs = floats(7, m * k), ws = floats(8, n * k), bs = floats(9, n);
+            Tensor x = Tensor.ofFloats(arena, xs, 1, m, k), w = Tensor.ofFloats(arena, ws, n, k);
+            Tensor b = Tensor.ofFloats(arena, bs, n);
+            Tensor ref = Tensor.allocate(arena, DType.F32, 1, m, n), y = Tensor.allocate(arena, DType.F32, 1, m, n);
+            LinearOps.linear(pool, x, w, b, ref);
+            LinearOps.linearQ8Q8(pool, x, LinearOps.quantize(arena, w, DType.I8_ROW), b, y,
+                    LinearOps.Q8Activations.allocate(arena, 32, k));
+            Diff d = normalized(y.toFloats(), ref.toFloats(), xs, ws, bs, m, n, k);
+            assertTrue(d.maxAbs() <= Q8Q8_TOL, "Q8Q8 vs F32: " + d);
+        }
+    }
+
+    private static void rejects(Runnable r, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message lacks '" + f + "': " + e.getMessage());
+        }
+    }
+
+    @Test
+    void mismatchesNameOpOperandAndShapes() {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
+            Tensor x = Tensor.allocate(arena, DType.F32, 2, 8), w = Tensor.allocate(arena, DType.F32, 3, 8);
+            Tensor y = Tensor.allocate(arena, DType.F32, 2, 3);
+            rejects(() -> LinearOps.linear(pool, Tensor.allocate(arena, DType.F32, 2, 7), w, null, y),
+                    "linear", "x Tensor[F32 [2, 7]]", "K = 8");
+            rejects(() -> LinearOps.linear(pool, x, w, null, Tensor.allocate(arena, DType.F32, 2, 4)),
+                    "linear", "y Tensor[F32 [2, 4]]", "[2, 3]");
+            rejects(() -> LinearOps.linear(pool, x, w, Tensor.allocate(arena, DType.F32, 4), y),
+                    "linear", "bias", "[3]");
+            rejects(() -> LinearOps.linear(pool, Tensor.allocate(arena, DType.F16, 2, 8), w, null, y),
+                    "linear", "must be F32", "F16 [2, 8]");
+            rejects(() -> LinearOps.linear(pool, x, Tensor.allocate(arena, DType.I32, 3, 8), null, y),
+                    "linear", "unsupported dtype I32");
+            rejects(() -> LinearOps.linear(pool, x, Tensor.allocate(arena, DType.F32, 3, 8, 1), null, y),
+                    "linear", "[N, K]");
+            rejects(() -> LinearOps.linearQ8Q8(pool, x, w, null, y, LinearOps.Q8Activations.allocate(arena, 2, 8)),
+                    "linearQ8Q8", "I8_ROW");
+            Tensor q = LinearOps.quantize(arena, w, DType.I8_ROW);
+            rejects(() -> LinearOps.linearQ8Q8(pool, x, q, null, y, LinearOps.Q8Activations.allocate(arena, 1, 8)),
+                    "linearQ8Q8", "maxRows=1", "M=2");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.foley4j.kernels;
+
+import static io.foley4j.kernels.Mem.F32;
+import static io.foley4j.kernels.Mem.ORDER;
+import static io.foley4j.kernels.Simd.F;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+
+/**
+ * F32 linear layers in PyTorch layout: {@code y[M, N] = x[M, K] · w[N, K]^T + bias[N]} (bias may be null).
+ * Every kernel computes the output tile rows {@code [m0, m1)} x columns {@code [n0, n1)} of the full {@code y},
+ * so the engine can split rows and columns over threads. Other weight dtypes: {@link MatmulHalf},
+ * {@link MatmulQ8}.
+ *
+ * <p>Two weight layouts:
+ * <ul>
+ * <li>unpacked {@code w[N, K]}: a dot-product formulation (4 weight rows per pass over one x row);
+ * <li>packed by {@link #packF32} once at load time into column panels of {@link #PANEL} columns, each stored
+ *     k-major ({@code [K][PANEL]}): the GEMM micro-kernel keeps a {@value #MR} x PANEL tile of y in registers
+ *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas.
+ *     The packed size is exactly {@code N*K} floats (the last, narrower panel is stored {@code [K][N % PANEL]}).
+ *     The layout depends on the vector width of the running JVM.
+ * </ul>
+ */
+public final class Matmul {
+    private Matmul() {}
+
+    /** Columns per packed panel: four float vectors. */
+    public static final int PANEL = 4 * F.length();
+    /** Rows of y per micro-tile. */
+    static final int MR = 6;
+    /**
+     * K block: one panel slice of KC x PANEL floats (128 KiB at 512 bits, in L2) is reused by every row tile; y
+     * is read and written once per block. Measured on 1024^3: 512 beats 256 and 128.
+     */
+    static final int KC = 512;
+
+    static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
+                            MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        Checks.dims(op, "M, N, K", true, m, n, k);
+        Checks.fits(op, "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
+        Checks.fits(op, "w[N=" + n + ", K=" + k + "]", w, (long) n * k * wBytes, 1);
+        if (bias != null) {
+            Checks.fits(op, "bias[N=" + n + "]", bias, n, 4);
+        }
+        Checks.fits(op, "y[M=" + m + ", N=" + n + "]", y, (long) m * n, 4);
+        Checks.range(op, "row", m0, m1, m);
+        Checks.range(op, "column", n0, n1, n);
+    }
+
+    /** Lane i gets lane i ^ (L >> (level + 1)): each level folds the upper half of the live lanes onto the lower. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] FOLD = new VectorShuffle[Integer.numberOfTrailingZeros(F.length())];
+
+    static {
+        for (int level = 0; level < FOLD.length; level++) {
+            int d = F.length() >> (level + 1);
+            FOLD[level] = VectorShuffle.fromOp(F, i -> i ^ d);
+        }
+    }
+
+    /**
+     * Sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} may use a different order compiled than
+     * interpreted, which would make a result depend on JIT timing (and on how rows are split over threads).
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLD) {
+            v = v.add(v.rearrange(fold));
+        }
+        return v.lane(0);
+    }
+
+    static float biasAt(MemorySegment bias, int n) {
+        return bias == null ? 0f : bias.get(F32, (long) n * 4);
+    }
+
+    // ---- unpacked weights w[N, K] ----
+
+    public static void matmulF32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                 int m, int n, int k, int m0, int m1, int n0, int n1) {
+        checkLinear("matmulF32", x, w, 4, bias, y, m, n, k, m0, m1, n0, n1);
+        if (Simd.SCALAR) matmulF32Scalar(x, w, bias, y, m, n, k, m0, m1, n0, n1);
+        else matmulF32Vector(x, w, bias, y, m, n, k, m0, m1, n0, n1);
+    }
+
+    public static void matmulF32Scalar(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                float acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * w.get(F32, ((long) j * k + p) * 4);
+                }
+                y.set(F32, ((long) i * n + j) * 4, acc + biasAt(bias, j));
+            }
+        }
+    }
+
+    public static void matmulF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        // weight rows outer so 4 rows of w stay in L1 while the rows of x stream past
+        int j = n0;
+        for (; j + 4 <= n1; j += 4) {
+            for (int i = m0; i < m1; i++) {
+                dot4F32(x, w, bias, y, n, k, i, j);
+            }
+        }
+        for (; j < n1; j++) {
+            for (int i = m0; i < m1; i++) {
+                dot1F32(x, w, bias, y, n, k, i, j);
+            }
+        }
+    }
+
+    // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
+    private static void dot4F32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                int n, int k, int i, int j) {
+        long xo = (long) i * k * 4, w0 = (long) j * k * 4, rs = (long) k * 4;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int p = 0;
+        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+            long o = (long) p * 4;
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, ORDER);
+            a0 = FloatVector.fromMemorySegment(F, w, w0 + o, ORDER).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, w0 + rs + o, ORDER).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, w, w0 + 2 * rs + o, ORDER).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, w, w0 + 3 * rs + o, ORDER).fma(xv, a3);
+        }
+        float s0 = sum(a0), s1 = sum(a1);
+        float s2 = sum(a2), s3 = sum(a3);
+        for (; p < k; p++) {
+            long o = (long) p * 4;
+            float xs = x.get(F32, xo + o);
+            s0 += xs * w.get(F32, w0 + o);
+            s1 += xs * w.get(F32, w0 + rs + o);
+            s2 += xs * w.get(F32, w0 + 2 * rs + o);
+            s3 += xs * w.get(F32, w0 + 3 * rs + o);
+        }
+        long yo = ((long) i * n + j) * 4;
+        y.set(F32, yo, s0 + biasAt(bias, j));
+        y.set(F32, yo + 4, s1 + biasAt(bias, j + 1));
+        y.set(F32, yo + 8, s2 + biasAt(bias, j + 2));
+        y.set(F32, yo + 12, s3 + biasAt(bias, j + 3));
+    }
+
+    private static void dot1F32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                int n, int k, int i, int j) {
+        long xo = (long) i * k * 4, wo = (long) j * k * 4;
+        FloatVector a = FloatVector.zero(F);
+        int p = 0;
+        for (int upper = F.loopBound(k); p < upper; p += F.length()) {
+            long o = (long) p * 4;
+            a = FloatVector.fromMemorySegment(F, w, wo + o, ORDER)
+                    .fma(FloatVector.fromMemorySegment(F, x, xo + o, ORDER), a);
+        }
+        float s = sum(a);
+        for (; p < k; p++) {
+            s += x.get(F32, xo + (long) p * 4) * w.get(F32, wo + (long) p * 4);
+        }
+        y.set(F32, ((long) i * n + j) * 4, s + biasAt(bias, j));
+    }
+
+    // ---- packing: w[N, K] -> panels [ceil(N / PANEL)][K][PANEL] (last panel [K][N % PANEL]) ----
+
+    /** Floats needed by {@link #packF32} for a [N, K] weight (exactly N*K). */
+    public static long packedF32Floats(int n, int k) {
+        return (long) n * k;
+    }
+
+    /** Width of the panel holding column {@code j}. */
+    static int panelWidth(int n, int j) {
+        return Math.min(PANEL, n - j / PANEL * PANEL);
+    }
+
+    /** Float offset of element (column j = panel start, k = 0) in the packed layout. */
+    static long panelOffset(int k, int j) {
+        return (long) j * k; // all panels before j are full: j / PANEL * PANEL * K floats
+    }
+
+    /** Repacks weights rows {@code [n0, n1)} (n0 a multiple of PANEL, or n1 == N) into {@code packed}. */
+    public static void packF32(MemorySegment w, MemorySegment packed, int n, int k, int n0, int n1) {
+        Checks.dims("packF32", "N, K", true, n, k);
+        Checks.fits("packF32", "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 4);
+        Checks.fits("packF32", "packed", packed, packedF32Floats(n, k), 4);
+        Checks.range("packF32", "row", n0, n1, n);
+        Checks.require(n0 % PANEL == 0, "packF32", "n0 = " + n0 + " is not a multiple of PANEL = " + PANEL);
+        for (int j0 = n0; j0 < n1; j0 += PANEL) {
+            int width = panelWidth(n, j0);
+            long base = panelOffset(k, j0);
+            for (int c = 0; c < width && j0 + c < n1; c++) {
+                long src = (long) (j0 + c) * k;
+                for (int p = 0; p < k; p++) {
+                    packed.set(F32, (base + (long) p * width + c) * 4, w.get(F32, (src + p) * 4));
+                }
+            }
+        }
+    }
+
+    /** Convenience for load time: packs the whole [N, K] weight. */
+    public static void packF32(MemorySegment w, MemorySegment packed, int n, int k) {
+        packF32(w, packed, n, k, 0, n);
+    }
+
+    // ---- packed weights ----
+
+    public static void matmulF32Packed(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
+                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+        checkLinear("matmulF32Packed", x, packed, 4, bias, y, m, n, k, m0, m1, n0, n1);
+        Checks.require(n0 == n1 || (n0 % PANEL == 0 && (n1 % PANEL == 0 || n1 == n)), "matmulF32Packed",
+                "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
+        if (Simd.SCALAR) matmulF32PackedScalar(x, packed, bias, y, m, n, k, m0, m1, n0, n1);
+        else matmulF32PackedVector(x, packed, bias, y, m, n, k, m0, m1, n0, n1);
+    }
+
+    public static void matmulF32PackedScalar(MemorySegment x, MemorySegment packed, MemorySegment bias,
+                                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                int width = panelWidth(n, j);
+                long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
+                float acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * width) * 4);
+                }
+                y.set(F32, ((long) i * n + j) * 4, acc + biasAt(bias, j));
+            }
+        }
+    }
+
+    public static void matmulF32PackedVector(MemorySegment x, MemorySegment packed, MemorySegment bias,
+                                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        for (int k0 = 0; k0 < Math.max(k, 1); k0 += KC) {
+            int k1 = Math.min(k, k0 + KC);
+            for (int j = n0; j < n1; j += PANEL) {
+                int width = panelWidth(n, j);
+                long pw = panelOffset(k, j) * 4;
+                if (width == PANEL) {
+                    int i = m0;
+                    for (; i + MR <= m1; i += MR) {
+                        MatmulTiles.tile6(x, packed, bias, y, n, k, i, j, pw, k0, k1);
+                    }
+                    for (; i < m1; i++) {
+                        MatmulTiles.tile1(x, packed, bias, y, n, k, i, j, pw, k0, k1);
+                    }
+                } else {
+                    for (int i = m0; i < m1; i++) {
+                        MatmulTiles.tile1Masked(x, packed, bias, y, n, k, i, j, pw, width, k0, k1);
+                    }
+                }
+            }
+        }
+    }
+}

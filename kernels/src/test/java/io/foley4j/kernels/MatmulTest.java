@@ -1,0 +1,271 @@
+package io.foley4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every matmul kernel's Vector API version vs its scalar reference, per weight dtype, at the JVM's vector width
+ * (surefire runs this at 128, 256 and 512 bits), on shapes with tails in M, N and K.
+ *
+ * <p>Metric: {@code |y - yRef| / (sum_k |x[i,k]| |w[j,k]| + |bias[j]|)}, the error that reordering the
+ * accumulation can cause relative to the magnitude of the terms summed.
+ */
+@Tag("simd")
+class MatmulTest {
+
+    /** Vector vs scalar: accumulation order only. */
+    static final double ORDER_TOL = 1e-5;
+
+    /** {M, N, K}: M = 1 (matrix-vector), K = 1, K = 33, N = 17, K beyond one K block, K = 0 (y = bias)... */
+    static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 17, 33}, {3, 17, 33}, {7, 65, 31}, {13, 130, 100}, {1, 64, 64}, {6, 128, 40},
+        {12, 67, 5}, {7, 33, 600}, {1, 200, 1}, {2, 3, 0}, {19, 257, 77},
+    };
+
+    /** Computes the output tile [m0, m1) x [n0, n1) of y[M, N] from x[M, K]. */
+    interface Kernel {
+        void run(MemorySegment x, MemorySegment y, int m0, int m1, int n0, int n1);
+    }
+
+    /** One weight format: its kernels bound to weights made from the same F32 matrix, and the dequantized matrix. */
+    record Case(String name, Kernel scalar, Kernel vector, Kernel dispatch, float[] dequantized, int columnAlign) {}
+
+    interface CaseFactory {
+        Case make(Arena arena, float[] w, MemorySegment bias, int m, int n, int k);
+    }
+
+    static Case f32(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment ws = Mem.floats(arena, w);
+        return new Case("F32",
+                (x, y, m0, m1, n0, n1) -> Matmul.matmulF32Scalar(x, ws, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> Matmul.matmulF32Vector(x, ws, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> Matmul.matmulF32(x, ws, b, y, m, n, k, m0, m1, n0, n1), w, 1);
+    }
+
+    static Case f32Packed(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment p = Mem.floats(arena, Matmul.packedF32Floats(n, k));
+        Matmul.packF32(Mem.floats(arena, w), p, n, k);
+        return new Case("F32 packed",
+                (x, y, m0, m1, n0, n1) -> Matmul.matmulF32PackedScalar(x, p, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> Matmul.matmulF32PackedVector(x, p, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> Matmul.matmulF32Packed(x, p, b, y, m, n, k, m0, m1, n0, n1), w,
+                Matmul.PANEL);
+    }
+
+    static Case f16(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment h = arena.allocate(2L * w.length);
+        Quant.f32ToF16(Mem.floats(arena, w), h, 0, w.length);
+        MemorySegment back = Mem.floats(arena, w.length);
+        Quant.f16ToF32(h, back, 0, w.length);
+        return new Case("F16",
+                (x, y, m0, m1, n0, n1) -> MatmulHalf.matmulF16xF32Scalar(x, h, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulHalf.matmulF16xF32Vector(x, h, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulHalf.matmulF16xF32(x, h, b, y, m, n, k, m0, m1, n0, n1),
+                Mem.toFloats(back), 1);
+    }
+
+    static Case bf16(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment h = arena.allocate(2L * w.length);
+        Quant.f32ToBf16(Mem.floats(arena, w), h, 0, w.length);
+        MemorySegment back = Mem.floats(arena, w.length);
+        Quant.bf16ToF32(h, back, 0, w.length);
+        return new Case("BF16",
+                (x, y, m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32Scalar(x, h, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32Vector(x, h, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32(x, h, b, y, m, n, k, m0, m1, n0, n1),
+                Mem.toFloats(back), 1);
+    }
+
+    static Case q8Row(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment q = arena.allocate(Math.max(1, w.length)), s = Mem.floats(arena, n);
+        Quant.quantizeRowsQ8(Mem.floats(arena, w), q, s, k, 0, n);
+        MemorySegment back = Mem.floats(arena, w.length);
+        Quant.dequantizeRowsQ8(q, s, back, k, 0, n);
+        return new Case("I8_ROW",
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32Scalar(x, q, s, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32Vector(x, q, s, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(x, q, s, b, y, m, n, k, m0, m1, n0, n1),
+                Mem.toFloats(back), 1);
+    }
+
+    static Case q8Block(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment q = arena.allocate(Math.max(1, w.length));
+        MemorySegment s = Mem.floats(arena, (long) n * MatmulQ8.blocksPerRow(k));
+        Quant.quantizeBlocksQ8(Mem.floats(arena, w), q, s, k, 0, n);
+        MemorySegment back = Mem.floats(arena, w.length);
+        Quant.dequantizeBlocksQ8(q, s, back, k, 0, n);
+        return new Case("I8_BLOCK32",
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32Scalar(x, q, s, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32Vector(x, q, s, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32(x, q, s, b, y, m, n, k, m0, m1, n0, n1),
+                Mem.toFloats(back), 1);
+    }
+
+    /** |y - yRef| / (sum_k |x||w| + |bias|) per element, as a Diff whose maxAbs is the metric. */
+    static Diff normalized(float[] actual, float[] expected, float[] x, float[] w, float[] bias, int m, int n, int k) {
+        float[] a = new float[m * n], e = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double mag = Math.abs(bias[j]);
+                for (int p = 0; p < k; p++) {
+                    mag += Math.abs(x[i * k + p] * w[j * k + p]);
+                }
+                mag = Math.max(mag, 1e-30);
+                a[i * n + j] = (float) (actual[i * n + j] / mag);
+                e[i * n + j] = (float) (expected[i * n + j] / mag);
+            }
+        }
+        return Diff.of(a, e, 1.0);
+    }
+
+    private static void vectorMatchesScalar(CaseFactory factory) {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] xs = Rand.floats(10 + m, m * k, 2f), ws = Rand.floats(20 + n, n * k, 1f);
+                float[] bs = Rand.floats(30 + n, n, 1f);
+                MemorySegment x = Mem.floats(arena, xs), b = Mem.floats(arena, bs);
+                Case c = factory.make(arena, ws, b, m, n, k);
+                String where = c.name() + " M=" + m + " N=" + n + " K=" + k + " at " + Simd.describe();
+
+                MemorySegment ref = Mem.floats(arena, (long) m * n), vec = Mem.floats(arena, (long) m * n);
+                c.scalar().run(x, ref, 0, m, 0, n);
+                c.vector().run(x, vec, 0, m, 0, n);
+                float[] yRef = Mem.toFloats(ref), yVec = Mem.toFloats(vec);
+                Diff d = normalized(yVec, yRef, xs, c.dequantized(), bs, m, n, k);
+                assertTrue(d.maxAbs() <= ORDER_TOL, where + " vector vs scalar: " + d);
+
+                // the scalar reference itself: same as the F32 reference on the dequantized weights
+                MemorySegment f32 = Mem.floats(arena, (long) m * n);
+                Matmul.matmulF32Scalar(x, Mem.floats(arena, c.dequantized()), b, f32, m, n, k, 0, m, 0, n);
+                Diff dq = normalized(yRef, Mem.toFloats(f32), xs, c.dequantized(), bs, m, n, k);
+                assertTrue(dq.maxAbs() <= ORDER_TOL, where + " scalar vs F32 on dequantized weights: " + dq);
+
+                // tiles: rows and columns split in two compute exactly the full result
+                int mh = m / 2, nh = n / 2 / c.columnAlign() * c.columnAlign();
+                MemorySegment tiled = Mem.floats(arena, (long) m * n);
+                c.dispatch().run(x, tiled, 0, mh, 0, nh);
+                c.dispatch().run(x, tiled, 0, mh, nh, n);
+                c.dispatch().run(x, tiled, mh, m, 0, nh);
+                c.dispatch().run(x, tiled, mh, m, nh, n);
+                MemorySegment whole = Mem.floats(arena, (long) m * n);
+                c.dispatch().run(x, whole, 0, m, 0, n);
+                assertArrayEquals(Mem.toFloats(whole), Mem.toFloats(tiled), where + " tiled vs whole");
+            }
+        }
+    }
+
+    @Test
+    void f32MatchesScalar() {
+        vectorMatchesScalar(MatmulTest::f32);
+    }
+
+    @Test
+    void f32PackedMatchesScalar() {
+        vectorMatchesScalar(MatmulTest::f32Packed);
+    }
+
+    @Test
+    void f16MatchesScalar() {
+        vectorMatchesScalar(MatmulTest::f16);
+    }
+
+    @Test
+    void bf16MatchesScalar() {
+        vectorMatchesScalar(MatmulTest::bf16);
+    }
+
+    @Test
+    void q8RowMatchesScalar() {
+        vectorMatchesScalar(MatmulTest::q8Row);
+    }
+
+    @Test
+    void q8BlockMatchesScalar() {
+        vectorMatchesScalar(MatmulTest::q8Block);
+    }
+
+    @Test
+    void packedEqualsUnpackedReference() {
+        try (Arena arena = Arena.ofConfined()) {
+            int m = 9, n = 2 * Matmul.PANEL + 5, k = 70;
+            float[] xs = Rand.floats(1, m * k, 1f), ws = Rand.floats(2, n * k, 1f);
+            MemorySegment x = Mem.floats(arena, xs), w = Mem.floats(arena, ws);
+            MemorySegment p = Mem.floats(arena, Matmul.packedF32Floats(n, k));
+            Matmul.packF32(w, p, n, k);
+            MemorySegment y1 = Mem.floats(arena, (long) m * n), y2 = Mem.floats(arena, (long) m * n);
+            Matmul.matmulF32Scalar(x, w, null, y1, m, n, k, 0, m, 0, n);
+            Matmul.matmulF32PackedScalar(x, p, null, y2, m, n, k, 0, m, 0, n);
+            assertArrayEquals(Mem.toFloats(y1), Mem.toFloats(y2), "same products in the same order");
+        }
+    }
+
+    /** INT8 x INT8: integer accumulation is exact, so vector and scalar agree bit for bit. */
+    @Test
+    void q8q8MatchesScalarExactly() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                MemorySegment x = Rand.segment(arena, 3, m * k, 2f), w = Rand.segment(arena, 4, n * k, 1f);
+                MemorySegment b = Rand.segment(arena, 5, n, 1f);
+                MemorySegment xq = arena.allocate(Math.max(1, (long) m * k)), xsc = Mem.floats(arena, m);
+                MemorySegment wq = arena.allocate(Math.max(1, (long) n * k)), wsc = Mem.floats(arena, n);
+                Quant.quantizeRowsQ8(x, xq, xsc, k, 0, m);
+                Quant.quantizeRowsQ8(w, wq, wsc, k, 0, n);
+                MemorySegment ref = Mem.floats(arena, (long) m * n), vec = Mem.floats(arena, (long) m * n);
+                MatmulQ8.matmulQ8Q8Scalar(xq, xsc, wq, wsc, b, ref, m, n, k, 0, m, 0, n);
+                MatmulQ8.matmulQ8Q8Vector(xq, xsc, wq, wsc, b, vec, m, n, k, 0, m, 0, n);
+                Diff d = Diff.of(Mem.toFloats(vec), Mem.toFloats(ref));
+                assertEquals(0.0, d.maxAbs(), "Q8Q8 M=" + m + " N=" + n + " K=" + k + " at " + Simd.describe()
+                        + ": " + d);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(MatmulQ8.dotQ8Q8Scalar(xq, (long) i * k, wq, (long) j * k, k),
+                                MatmulQ8.dotQ8Q8(xq, (long) i * k, wq, (long) j * k, k), "dotQ8Q8 " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void f16ConversionIsExactForEveryHalf() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate(2L * 65536 + 64);
+            for (int h = 0; h < 65536; h++) {
+                all.set(Mem.I16, 2L * h, (short) h);
+            }
+            for (int h = 0; h + Simd.F.length() <= 65536; h += Simd.F.length()) {
+                float[] got = MatmulHalf.f16ToF32(all, 2L * h).toArray();
+                for (int l = 0; l < got.length; l++) {
+                    float want = Float.float16ToFloat((short) (h + l));
+                    assertEquals(Float.floatToRawIntBits(want) & (Float.isNaN(want) ? 0xff800000 : -1),
+                            Float.floatToRawIntBits(got[l]) & (Float.isNaN(want) ? 0xff800000 : -1),
+                            "half 0x" + Integer.toHexString(h + l) + " -> " + got[l] + ", expected " + want);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsMismatchedOperands() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = Mem.floats(arena, 2 * 8), w = Mem.floats(arena, 3 * 7), y = Mem.floats(arena, 6);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Matmul.matmulF32(x, w, null, y, 2, 3, 8, 0, 2, 0, 3));
+            assertTrue(e.getMessage().contains("matmulF32") && e.getMessage().contains("w[N=3, K=8]"), e.getMessage());
+            MemorySegment p = Mem.floats(arena, 3L * Matmul.PANEL * 8);
+            IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
+                    () -> Matmul.matmulF32Packed(Mem.floats(arena, 16), p, null, Mem.floats(arena, 6L * Matmul.PANEL),
+                            2, 3 * Matmul.PANEL, 8, 0, 2, 1, 3 * Matmul.PANEL));
+            assertTrue(e2.getMessage().contains("PANEL"), e2.getMessage());
+        }
+    }
+}
