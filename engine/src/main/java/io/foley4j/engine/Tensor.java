@@ -139,6 +139,8 @@ public final class Tensor {
         float[] out = new float[n];
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, Mem.F32, 0, out, 0, n);
+            case F32_PACKED -> throw new IllegalArgumentException("toFloats: " + this
+                    + " is in the packed GEMM layout, not row-major");
             case F16 -> { for (int i = 0; i < n; i++) out[i] = Fp16.f16ToF32(data.get(Mem.I16, 2L * i)); }
             case BF16 -> { for (int i = 0; i < n; i++) out[i] = Fp16.bf16ToF32(data.get(Mem.I16, 2L * i)); }
             case I32 -> { for (int i = 0; i < n; i++) out[i] = data.get(Mem.I32, 4L * i); }

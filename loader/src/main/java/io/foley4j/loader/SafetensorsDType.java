@@ -70,6 +70,8 @@ public enum SafetensorsDType {
             case I32 -> I32;
             case I64 -> I64;
             case I8_ROW, I8_BLOCK32 -> I8;
+            case F32_PACKED -> throw new IllegalArgumentException(
+                    "F32_PACKED is a run-time layout that depends on the vector width: store F32, pack at load");
         };
     }
 
