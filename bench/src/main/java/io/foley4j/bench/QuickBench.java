@@ -117,6 +117,15 @@ public final class QuickBench {
                 simd(o, report, arena);
             }
         }
+        if (o.section("gemm")) {
+            GemmBench.vsPeak(o, report, peak);
+        }
+        if (o.section("ort")) {
+            GemmBench.vsOrt(o, report);
+        }
+        if (o.section("matvec")) {
+            GemmBench.matvec(o, report);
+        }
         report.targetSummary();
         report.note(Report.f("total %.0f s", (System.nanoTime() - start) / 1e9));
         if (o.out() != null) {

@@ -5,8 +5,12 @@ import io.foley4j.kernels.Attention;
 import io.foley4j.kernels.Conv;
 import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Fp16;
+import io.foley4j.kernels.Matmul;
+import io.foley4j.kernels.MatmulHalf;
+import io.foley4j.kernels.MatmulQ8;
 import io.foley4j.kernels.Mem;
 import io.foley4j.kernels.Norm;
+import io.foley4j.kernels.Quant;
 import io.foley4j.kernels.Rnn;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +29,7 @@ final class SimdCases {
     static List<SimdCase> family(String name, Arena arena) {
         return switch (name) {
             case "elementwise" -> elementwise(arena);
+            case "matmul" -> matmul(arena);
             case "norm" -> norm(arena);
             case "activation" -> activation(arena);
             case "softmax" -> softmax(arena);
@@ -53,6 +58,49 @@ final class SimdCases {
                 new SimdCase("elementwise", "addScaled", s, 12.0 * n, "B",
                         () -> Elementwise.addScaledScalar(a, 0.5f, b, o, 0, n),
                         () -> Elementwise.addScaledVector(a, 0.5f, b, o, 0, n)));
+    }
+
+    static List<SimdCase> matmul(Arena arena) {
+        int m = 32, k = 384, n = 384; // 32 tokens through a 384-wide projection
+        // no bias, as in the GEMM sections (ORT's MatMul has none): a kernel JIT-compiled with a bias profile and
+        // then called without one deoptimizes, and C2 may then stop inlining its vector helpers
+        MemorySegment x = floats(arena, 21, m * k, 1), w = floats(arena, 22, n * k, 1), b = null;
+        MemorySegment y = Mem.floats(arena, (long) m * n);
+        MemorySegment packed = Mem.floats(arena, Matmul.packedF32Floats(n, k));
+        Matmul.packF32(w, packed, n, k);
+        MemorySegment w16 = arena.allocate(2L * n * k, 64), wb16 = arena.allocate(2L * n * k, 64);
+        Quant.f32ToF16(w, w16, 0, (long) n * k);
+        Quant.f32ToBf16(w, wb16, 0, (long) n * k);
+        MemorySegment q = arena.allocate((long) n * k, 64), qs = Mem.floats(arena, n);
+        Quant.quantizeRowsQ8(w, q, qs, k, 0, n);
+        MemorySegment qb = arena.allocate((long) n * k, 64), qbs = Mem.floats(arena, (long) n * MatmulQ8.blocksPerRow(k));
+        Quant.quantizeBlocksQ8(w, qb, qbs, k, 0, n);
+        MemorySegment xq = arena.allocate((long) m * k, 64), xs = Mem.floats(arena, m);
+        Quant.quantizeRowsQ8(x, xq, xs, k, 0, m);
+        String s = m + "x" + k + "x" + n;
+        double flop = 2.0 * m * n * k;
+        return List.of(
+                new SimdCase("matmul", "F32 (dot)", s, flop, "FLOP",
+                        () -> Matmul.matmulF32Scalar(x, w, b, y, m, n, k, 0, m, 0, n),
+                        () -> Matmul.matmulF32Vector(x, w, b, y, m, n, k, 0, m, 0, n)),
+                new SimdCase("matmul", "F32 packed", s, flop, "FLOP",
+                        () -> Matmul.matmulF32PackedScalar(x, packed, b, y, m, n, k, 0, m, 0, n),
+                        () -> Matmul.matmulF32PackedVector(x, packed, b, y, m, n, k, 0, m, 0, n)),
+                new SimdCase("matmul", "F16 x F32", s, flop, "FLOP",
+                        () -> MatmulHalf.matmulF16xF32Scalar(x, w16, b, y, m, n, k, 0, m, 0, n),
+                        () -> MatmulHalf.matmulF16xF32Vector(x, w16, b, y, m, n, k, 0, m, 0, n)),
+                new SimdCase("matmul", "BF16 x F32", s, flop, "FLOP",
+                        () -> MatmulHalf.matmulBF16xF32Scalar(x, wb16, b, y, m, n, k, 0, m, 0, n),
+                        () -> MatmulHalf.matmulBF16xF32Vector(x, wb16, b, y, m, n, k, 0, m, 0, n)),
+                new SimdCase("matmul", "Q8 row x F32", s, flop, "FLOP",
+                        () -> MatmulQ8.matmulQ8xF32Scalar(x, q, qs, b, y, m, n, k, 0, m, 0, n),
+                        () -> MatmulQ8.matmulQ8xF32Vector(x, q, qs, b, y, m, n, k, 0, m, 0, n)),
+                new SimdCase("matmul", "Q8 block32 x F32", s, flop, "FLOP",
+                        () -> MatmulQ8.matmulQ8BxF32Scalar(x, qb, qbs, b, y, m, n, k, 0, m, 0, n),
+                        () -> MatmulQ8.matmulQ8BxF32Vector(x, qb, qbs, b, y, m, n, k, 0, m, 0, n)),
+                new SimdCase("matmul", "Q8 x Q8 (int32 acc)", s, flop, "FLOP",
+                        () -> MatmulQ8.matmulQ8Q8Scalar(xq, xs, q, qs, b, y, m, n, k, 0, m, 0, n),
+                        () -> MatmulQ8.matmulQ8Q8Vector(xq, xs, q, qs, b, y, m, n, k, 0, m, 0, n)));
     }
 
     static List<SimdCase> norm(Arena arena) {

@@ -17,17 +17,19 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
     }
 
     public static Timing standard() {
-        return new Timing(0.5, 0.06, 9);
+        return new Timing(2.0, 0.08, 9);
     }
 
     public static Timing quick() {
-        return new Timing(0.3, 0.025, 5);
+        return new Timing(1.0, 0.03, 5);
     }
 
     public Result time(Runnable op) {
         // warm-up: rounds of ~repSeconds until warmupSeconds have passed and, twice in a row, the JIT compiled
         // nothing during a round and the round agreed with the previous one within 5% (a fixed time is not enough
-        // on a busy machine, where C2 may still be compiling); at most max(3 s, 10 x warmupSeconds)
+        // on a busy machine, where C2 may still be compiling); at most max(3 s, 5 x warmupSeconds). The minimum
+        // is long because a finished compilation is all the JIT reports: C2 compiling a large Vector API kernel
+        // can take a second on a loaded machine while the C1 version runs at a steady, 20x lower speed.
         long start = System.nanoTime();
         long n = 1;
         double last = Double.MAX_VALUE;
@@ -46,7 +48,7 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
             last = perCall;
             stableRounds = stable ? stableRounds + 1 : 0;
             double elapsed = (t1 - start) / 1e9;
-            if ((elapsed >= warmupSeconds && stableRounds >= 2) || elapsed >= Math.max(3, 10 * warmupSeconds)) {
+            if ((elapsed >= warmupSeconds && stableRounds >= 2) || elapsed >= Math.max(3, 5 * warmupSeconds)) {
                 break;
             }
             n = (long) Math.max(1, Math.min(1_000_000, repSeconds * 1e9 / perCall));
