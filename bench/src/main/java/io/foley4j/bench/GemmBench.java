@@ -96,28 +96,29 @@ final class GemmBench {
 
     static void matvec(QuickBench.Options o, Report report) {
         int k = 4096, n = 4096;
-        report.table("Matrix-vector 1x4096x4096: INT8 weights vs F32 weights (target >= 2.5x; memory-bound)",
-                new int[] {-26, 7, 11, 11, 9, 7}, "weights (kernel)", "threads", "us/call", "weight GB/s", "vs F32",
+        report.table("Matrix-vector 1x4096x4096: INT8 weights vs F32 weights (target >= 2.5x the faster F32; memory-bound)",
+                new int[] {-26, 7, 9, 11, 8, 7}, "weights (kernel)", "threads", "us/call", "weight GB/s", "vs F32",
                 "target");
         float[] a = Data.floats(31, k, 1), w = Data.floats(32, n * k, 1);
         Data.Q8 q = Data.quantizeRows(w, n, k);
         for (int threads : threadCounts(o.threads())) {
             try (WorkerPool pool = new WorkerPool(threads);
-                 Gemm f32 = OurGemm.f32(1, k, n, w, pool);
+                 Gemm f32 = OurGemm.f32Unpacked(1, k, n, w, pool);
+                 Gemm f32p = OurGemm.f32(1, k, n, w, pool);
                  Gemm q8f = OurGemm.q8xf32(1, k, n, q, pool);
                  Gemm q8q8 = OurGemm.q8xq8(1, k, n, q, pool)) {
-                double tf = 0;
-                for (Gemm g : List.of(f32, q8f, q8q8)) {
+                double tf = Double.MAX_VALUE;
+                for (Gemm g : List.of(f32, f32p, q8f, q8q8)) {
                     g.setInput(a);
                     double sec = o.seconds(o.timing().time(g::run));
-                    boolean isF32 = g == f32;
+                    boolean isF32 = g == f32 || g == f32p;
                     if (isF32) {
-                        tf = sec;
+                        tf = Math.min(tf, sec);
                     }
                     double bytes = (double) n * k * (isF32 ? 4 : 1) + (isF32 ? 0 : 4.0 * n); // weights + scales
                     report.row(MATVEC_TARGET, isF32 ? null : tf / sec >= 2.5, g.name(), "" + threads,
                             Report.f("%.0f", sec * 1e6), Report.f("%.1f", bytes / sec / 1e9),
-                            Report.f("%.2fx", tf / sec));
+                            isF32 ? "" : Report.f("%.2fx", tf / sec));
                 }
             }
         }
