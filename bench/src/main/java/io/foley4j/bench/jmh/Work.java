@@ -47,4 +47,14 @@ public final class Work {
     static WorkerPool pool(String param) {
         return new WorkerPool(threads(param));
     }
+
+    /** Deterministic values uniform in [-1, 1). */
+    static float[] floats(long seed, int n) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        return a;
+    }
 }
