@@ -61,9 +61,9 @@ final class SimdCases {
     }
 
     static List<SimdCase> matmul(Arena arena) {
-        int m = 32, k = 384, n = 384; // 32 tokens through a 384-wide projection
-        // no bias, as in the GEMM sections (ORT's MatMul has none): a kernel JIT-compiled with a bias profile and
-        // then called without one deoptimizes, and C2 may then stop inlining its vector helpers
+        // 32 tokens through a 1024 -> 256 projection. K > 512 (the packed kernel's K block) so that every path of
+        // the kernels runs, as in real layers. No bias, as in the GEMM sections (ORT's MatMul has none).
+        int m = 32, k = 1024, n = 256;
         MemorySegment x = floats(arena, 21, m * k, 1), w = floats(arena, 22, n * k, 1), b = null;
         MemorySegment y = Mem.floats(arena, (long) m * n);
         MemorySegment packed = Mem.floats(arena, Matmul.packedF32Floats(n, k));

@@ -17,11 +17,11 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
     }
 
     public static Timing standard() {
-        return new Timing(2.0, 0.08, 9);
+        return new Timing(1.0, 0.08, 9);
     }
 
     public static Timing quick() {
-        return new Timing(1.0, 0.03, 5);
+        return new Timing(0.5, 0.03, 5);
     }
 
     public Result time(Runnable op) {
