@@ -45,22 +45,27 @@ public final class LinearOps {
     }
 
     public static void linear(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        linear(pool, x, w, bias, y, MIN_MACS_PER_THREAD);
+    }
+
+    /** {@link #linear} with the split threshold as a parameter, so tests can split small shapes. */
+    static void linear(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y, long minMacs) {
         int m = checkShapes("linear", x, w, bias, y);
         int n = w.dim(0), k = w.dim(1);
         MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), sc = w.scales();
         MemorySegment bs = bias == null ? null : bias.data();
         switch (w.dtype()) {
-            case F32 -> split(pool, m, n, k, DOT_COLUMNS,
+            case F32 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> Matmul.matmulF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
-            case F32_PACKED -> split(pool, m, n, k, Matmul.PANEL,
+            case F32_PACKED -> split(pool, minMacs, m, n, k, Matmul.PANEL,
                     (m0, m1, n0, n1) -> Matmul.matmulF32Packed(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
-            case F16 -> split(pool, m, n, k, DOT_COLUMNS,
+            case F16 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulHalf.matmulF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
-            case BF16 -> split(pool, m, n, k, DOT_COLUMNS,
+            case BF16 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
-            case I8_ROW -> split(pool, m, n, k, DOT_COLUMNS,
+            case I8_ROW -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
-            case I8_BLOCK32 -> split(pool, m, n, k, DOT_COLUMNS,
+            case I8_BLOCK32 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
             default -> throw new IllegalArgumentException("linear: weight w " + w + " has unsupported dtype "
                     + w.dtype() + " (supported: F32, F32_PACKED, F16, BF16, I8_ROW, I8_BLOCK32)");
@@ -72,6 +77,11 @@ public final class LinearOps {
      * weights accumulating in INT32, and rescales to F32: {@code y = xScale[i] * wScale[j] * acc + bias[j]}.
      */
     public static void linearQ8Q8(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y, Q8Activations act) {
+        linearQ8Q8(pool, x, w, bias, y, act, MIN_MACS_PER_THREAD);
+    }
+
+    static void linearQ8Q8(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y, Q8Activations act,
+                           long minMacs) {
         int m = checkShapes("linearQ8Q8", x, w, bias, y);
         int n = w.dim(0), k = w.dim(1);
         if (w.dtype() != DType.I8_ROW) {
@@ -84,9 +94,9 @@ public final class LinearOps {
         }
         MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), sc = w.scales(), q = act.q(), qs = act.scales();
         MemorySegment bs = bias == null ? null : bias.data();
-        int rowsPerThread = (int) Math.max(1, MIN_MACS_PER_THREAD / Math.max(1, k));
+        int rowsPerThread = (int) Math.max(1, minMacs / Math.max(1, k));
         pool.parallelFor(m, rowsPerThread, (r0, r1) -> Quant.quantizeRowsQ8(xs, q, qs, k, r0, r1));
-        split(pool, m, n, k, DOT_COLUMNS,
+        split(pool, minMacs, m, n, k, DOT_COLUMNS,
                 (m0, m1, n0, n1) -> MatmulQ8.matmulQ8Q8(q, qs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
     }
 
@@ -148,12 +158,12 @@ public final class LinearOps {
     }
 
     /**
-     * Splits y[M, N] into at most {@code threads} tiles, none under {@link #MIN_MACS_PER_THREAD}: columns in units of
+     * Splits y[M, N] into at most {@code threads} tiles of at least {@code minMacs} multiply-adds: columns in units of
      * {@code columnUnit} first, then rows in units of {@link #ROW_UNIT}.
      */
-    static void split(WorkerPool pool, int m, int n, int k, int columnUnit, Tile tile) {
+    static void split(WorkerPool pool, long minMacs, int m, int n, int k, int columnUnit, Tile tile) {
         long macs = (long) m * n * Math.max(1, k);
-        int parts = (int) Math.min(pool.threads(), Math.max(1, macs / MIN_MACS_PER_THREAD));
+        int parts = (int) Math.min(pool.threads(), Math.max(1, macs / Math.max(1, minMacs)));
         int colUnits = (n + columnUnit - 1) / columnUnit, rowUnits = (m + ROW_UNIT - 1) / ROW_UNIT;
         int colParts = Math.max(1, Math.min(parts, colUnits));
         int rowParts = Math.max(1, Math.min(parts / colParts, rowUnits));

@@ -41,12 +41,17 @@ class LinearOpsTest {
         return Diff.of(an, en, 1.0);
     }
 
-    /** Large enough (M*N*K over 4 * MIN_MACS_PER_THREAD) that the pool really splits rows and columns. */
-    static final int[][] SHAPES = {{64, 203, 330}, {1, 2049, 1030}, {200, 20, 1100}, {120, 4, 9000}, {3, 4, 5}};
+    /**
+     * With {@link #SPLIT_MACS} every shape is split into 3 tiles: by columns, by rows ({@code N <= 4}), and with
+     * M >= 24 (the panel GEMM for non-F32 weights) and M = 1 (matrix-vector).
+     */
+    static final int[][] SHAPES = {{30, 203, 130}, {1, 301, 150}, {50, 20, 110}, {40, 4, 300}, {3, 4, 5}};
+    /** Split threshold for the tests, instead of LinearOps.MIN_MACS_PER_THREAD. */
+    static final long SPLIT_MACS = 16;
 
     @Test
     void multithreadedEqualsSingleThreadedForEveryDtype() {
-        try (Arena arena = Arena.ofShared(); WorkerPool one = new WorkerPool(1); WorkerPool four = new WorkerPool(4)) {
+        try (Arena arena = Arena.ofShared(); WorkerPool one = new WorkerPool(1); WorkerPool three = new WorkerPool(3)) {
             for (int[] s : SHAPES) {
                 int m = s[0], n = s[1], k = s[2];
                 Tensor x = Tensor.ofFloats(arena, floats(1, m * k), m, k);
@@ -57,16 +62,41 @@ class LinearOpsTest {
                     LinearOps.quantize(arena, w, DType.I8_BLOCK32)};
                 for (Tensor wt : weights) {
                     Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
-                    LinearOps.linear(one, x, wt, b, y1);
-                    LinearOps.linear(four, x, wt, b, y4);
-                    assertArrayEquals(y1.toFloats(), y4.toFloats(), wt + " x " + x + ": 4 threads vs 1");
+                    LinearOps.linear(one, x, wt, b, y1, SPLIT_MACS);
+                    LinearOps.linear(three, x, wt, b, y4, SPLIT_MACS);
+                    assertArrayEquals(y1.toFloats(), y4.toFloats(), wt + " x " + x + ": 3 threads vs 1");
                 }
                 Tensor q = weights[4];
                 LinearOps.Q8Activations act = LinearOps.Q8Activations.allocate(arena, m, k);
                 Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
-                LinearOps.linearQ8Q8(one, x, q, b, y1, act);
-                LinearOps.linearQ8Q8(four, x, q, b, y4, act);
-                assertArrayEquals(y1.toFloats(), y4.toFloats(), "Q8Q8 " + x + ": 4 threads vs 1");
+                LinearOps.linearQ8Q8(one, x, q, b, y1, act, SPLIT_MACS);
+                LinearOps.linearQ8Q8(three, x, q, b, y4, act, SPLIT_MACS);
+                assertArrayEquals(y1.toFloats(), y4.toFloats(), "Q8Q8 " + x + ": 3 threads vs 1");
+            }
+        }
+    }
+
+    /** The split covers y exactly once, with one tile per thread: by columns when there are enough, else by rows. */
+    @Test
+    void splitCoversOutputOncePerThread() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            for (int[] s : new int[][] {{30, 203}, {40, 4}, {1, 301}, {7, 9}}) {
+                int m = s[0], n = s[1];
+                int[] hits = new int[m * n];
+                java.util.List<int[]> tiles = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                LinearOps.split(pool, SPLIT_MACS, m, n, 100, 4, (m0, m1, n0, n1) -> {
+                    tiles.add(new int[] {m0, m1, n0, n1});
+                    for (int i = m0; i < m1; i++) {
+                        for (int j = n0; j < n1; j++) {
+                            synchronized (hits) { hits[i * n + j]++; }
+                        }
+                    }
+                });
+                int[] once = new int[m * n];
+                java.util.Arrays.fill(once, 1);
+                assertArrayEquals(once, hits, "split of " + m + " x " + n);
+                int expected = Math.min(3, Math.max((n + 3) / 4, 1) * Math.max(1, (m + 5) / 6));
+                assertTrue(tiles.size() == expected, m + " x " + n + ": " + tiles.size() + " tiles, not " + expected);
             }
         }
     }
@@ -80,8 +110,8 @@ class LinearOpsTest {
                 Tensor x = Tensor.ofFloats(arena, xs, m, k), w = Tensor.ofFloats(arena, ws, n, k);
                 Tensor b = Tensor.ofFloats(arena, bs, n);
                 Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y2 = Tensor.allocate(arena, DType.F32, m, n);
-                LinearOps.linear(pool, x, w, b, y1);
-                LinearOps.linear(pool, x, LinearOps.packF32(arena, w), b, y2);
+                LinearOps.linear(pool, x, w, b, y1, SPLIT_MACS);
+                LinearOps.linear(pool, x, LinearOps.packF32(arena, w), b, y2, SPLIT_MACS);
                 Diff d = normalized(y2.toFloats(), y1.toFloats(), xs, ws, bs, m, n, k);
                 assertTrue(d.maxAbs() <= ORDER_TOL, "packed vs unpacked " + x + ": " + d);
             }

@@ -29,7 +29,9 @@ public final class MatmulHalf {
     /**
      * F.length() F16 values at byte offset {@code off}, widened exactly (F. Giesen's half_to_float): move exponent
      * and mantissa into F32 position and rebias 15 -> 127; Inf/NaN get exponent 255; subnormals are made normal
-     * (exponent + 1) and 2^-14 is subtracted, so no F32 subnormal arithmetic happens.
+     * (exponent + 1) and 2^-14 is subtracted, so no F32 subnormal arithmetic happens. The kernels widen through
+     * a scratch instead (faster, see {@link #matmulF16xF32Vector}); this in-register route stays for small
+     * callers and as the measured alternative, checked against every half value by the tests.
      */
     static FloatVector f16ToF32(MemorySegment w, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S_FOR_F, w, off, ORDER)
@@ -82,6 +84,10 @@ public final class MatmulHalf {
      */
     public static void matmulF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.F16, x, w, null, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         float[] rows = rowScratch(k);
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
@@ -185,6 +191,10 @@ public final class MatmulHalf {
 
     public static void matmulBF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.BF16, x, w, null, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {

@@ -62,16 +62,16 @@ public final class MatmulQ8 {
 
     // ---- INT8 weights, one scale per row (I8_ROW): y = scale[j] * (x · q[j]) + bias ----
 
-    public static void matmulQ8xF32(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias, MemorySegment y,
-                                 int m, int n, int k, int m0, int m1, int n0, int n1) {
+    public static void matmulQ8xF32(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
+                                    MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         Matmul.checkLinear("matmulQ8xF32", x, w, 1, bias, y, m, n, k, m0, m1, n0, n1);
         Checks.fits("matmulQ8xF32", "scales[N=" + n + "]", scales, n, 4);
         if (Simd.SCALAR) matmulQ8xF32Scalar(x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
         else matmulQ8xF32Vector(x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
     }
 
-    public static void matmulQ8xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias, MemorySegment y,
-                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+    public static void matmulQ8xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
+                                          MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 long w0 = (long) j * (long) k * 1;
@@ -84,8 +84,12 @@ public final class MatmulQ8 {
         }
     }
 
-    public static void matmulQ8xF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias, MemorySegment y,
-                                       int m, int n, int k, int m0, int m1, int n0, int n1) {
+    public static void matmulQ8xF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
+                                          MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.Q8_ROW, x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {
@@ -100,8 +104,8 @@ public final class MatmulQ8 {
     }
 
     // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
-    private static void matmulQ8xF32Dot4(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias, MemorySegment y,
-                                   int n, int k, int i, int j) {
+    private static void matmulQ8xF32Dot4(MemorySegment x, MemorySegment w, MemorySegment scales,
+                                         MemorySegment bias, MemorySegment y, int n, int k, int i, int j) {
         long x0 = (long) i * k * 4, rs = (long) k * 1, w0 = (long) j * rs;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
@@ -128,8 +132,8 @@ public final class MatmulQ8 {
         y.set(F32, yo + 12, s3 * scales.get(F32, (long) (j + 3) * 4) + Matmul.biasAt(bias, j + 3));
     }
 
-    private static void matmulQ8xF32Dot1(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias, MemorySegment y,
-                                   int n, int k, int i, int j) {
+    private static void matmulQ8xF32Dot1(MemorySegment x, MemorySegment w, MemorySegment scales,
+                                         MemorySegment bias, MemorySegment y, int n, int k, int i, int j) {
         long x0 = (long) i * k * 4, w0 = (long) j * (long) k * 1;
         FloatVector a = FloatVector.zero(F);
         int p = 0;
@@ -174,6 +178,10 @@ public final class MatmulQ8 {
     public static void matmulQ8BxF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales,
                                            MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        if (m >= MatmulPanels.MIN_ROWS) {
+            MatmulPanels.gemm(MatmulPanels.Format.Q8_BLOCK, x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
+            return;
+        }
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {
@@ -248,7 +256,7 @@ public final class MatmulQ8 {
 
     // ---- INT8 activations x INT8 weights (I8_ROW) -> INT32 -> F32 ----
 
-    /** Exact INT32 dot product of {@code k} int8 values at byte offsets {@code a0} of {@code a} and {@code b0} of {@code b}. */
+    /** Exact INT32 dot product of {@code k} int8 values at byte offsets {@code a0} of a and {@code b0} of b. */
     public static int dotQ8Q8(MemorySegment a, long a0, MemorySegment b, long b0, int k) {
         Checks.require(k >= 0 && a0 >= 0 && b0 >= 0 && a0 + k <= a.byteSize() && b0 + k <= b.byteSize(), "dotQ8Q8",
                 "k = " + k + " at offsets " + a0 + ", " + b0 + " exceeds operands of " + a.byteSize() + ", "

@@ -36,12 +36,19 @@ final class MatmulTiles {
                       int n, int k, int i, int j, long pw, int k0, int k1) {
         long rs = (long) n * 4, xs = (long) k * 4;
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
-        FloatVector c00 = init(bias, y, y0, j, 0, k0), c01 = init(bias, y, y0, j, 1, k0), c02 = init(bias, y, y0, j, 2, k0), c03 = init(bias, y, y0, j, 3, k0);
-        FloatVector c10 = init(bias, y, y0 + 1 * rs, j, 0, k0), c11 = init(bias, y, y0 + 1 * rs, j, 1, k0), c12 = init(bias, y, y0 + 1 * rs, j, 2, k0), c13 = init(bias, y, y0 + 1 * rs, j, 3, k0);
-        FloatVector c20 = init(bias, y, y0 + 2 * rs, j, 0, k0), c21 = init(bias, y, y0 + 2 * rs, j, 1, k0), c22 = init(bias, y, y0 + 2 * rs, j, 2, k0), c23 = init(bias, y, y0 + 2 * rs, j, 3, k0);
-        FloatVector c30 = init(bias, y, y0 + 3 * rs, j, 0, k0), c31 = init(bias, y, y0 + 3 * rs, j, 1, k0), c32 = init(bias, y, y0 + 3 * rs, j, 2, k0), c33 = init(bias, y, y0 + 3 * rs, j, 3, k0);
-        FloatVector c40 = init(bias, y, y0 + 4 * rs, j, 0, k0), c41 = init(bias, y, y0 + 4 * rs, j, 1, k0), c42 = init(bias, y, y0 + 4 * rs, j, 2, k0), c43 = init(bias, y, y0 + 4 * rs, j, 3, k0);
-        FloatVector c50 = init(bias, y, y0 + 5 * rs, j, 0, k0), c51 = init(bias, y, y0 + 5 * rs, j, 1, k0), c52 = init(bias, y, y0 + 5 * rs, j, 2, k0), c53 = init(bias, y, y0 + 5 * rs, j, 3, k0);
+        long y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs, y4 = y0 + 4 * rs, y5 = y0 + 5 * rs;
+        FloatVector c00 = init(bias, y, y0, j, 0, k0), c01 = init(bias, y, y0, j, 1, k0);
+        FloatVector c02 = init(bias, y, y0, j, 2, k0), c03 = init(bias, y, y0, j, 3, k0);
+        FloatVector c10 = init(bias, y, y1, j, 0, k0), c11 = init(bias, y, y1, j, 1, k0);
+        FloatVector c12 = init(bias, y, y1, j, 2, k0), c13 = init(bias, y, y1, j, 3, k0);
+        FloatVector c20 = init(bias, y, y2, j, 0, k0), c21 = init(bias, y, y2, j, 1, k0);
+        FloatVector c22 = init(bias, y, y2, j, 2, k0), c23 = init(bias, y, y2, j, 3, k0);
+        FloatVector c30 = init(bias, y, y3, j, 0, k0), c31 = init(bias, y, y3, j, 1, k0);
+        FloatVector c32 = init(bias, y, y3, j, 2, k0), c33 = init(bias, y, y3, j, 3, k0);
+        FloatVector c40 = init(bias, y, y4, j, 0, k0), c41 = init(bias, y, y4, j, 1, k0);
+        FloatVector c42 = init(bias, y, y4, j, 2, k0), c43 = init(bias, y, y4, j, 3, k0);
+        FloatVector c50 = init(bias, y, y5, j, 0, k0), c51 = init(bias, y, y5, j, 1, k0);
+        FloatVector c52 = init(bias, y, y5, j, 2, k0), c53 = init(bias, y, y5, j, 3, k0);
         for (int p = k0; p < k1; p++) {
             long wo = pw + (long) p * (PANEL * 4), xo = x0 + (long) p * 4;
             FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
@@ -65,26 +72,26 @@ final class MatmulTiles {
         c01.intoMemorySegment(y, y0 + 1 * VB, ORDER);
         c02.intoMemorySegment(y, y0 + 2 * VB, ORDER);
         c03.intoMemorySegment(y, y0 + 3 * VB, ORDER);
-        c10.intoMemorySegment(y, y0 + 1 * rs, ORDER);
-        c11.intoMemorySegment(y, y0 + 1 * rs + 1 * VB, ORDER);
-        c12.intoMemorySegment(y, y0 + 1 * rs + 2 * VB, ORDER);
-        c13.intoMemorySegment(y, y0 + 1 * rs + 3 * VB, ORDER);
-        c20.intoMemorySegment(y, y0 + 2 * rs, ORDER);
-        c21.intoMemorySegment(y, y0 + 2 * rs + 1 * VB, ORDER);
-        c22.intoMemorySegment(y, y0 + 2 * rs + 2 * VB, ORDER);
-        c23.intoMemorySegment(y, y0 + 2 * rs + 3 * VB, ORDER);
-        c30.intoMemorySegment(y, y0 + 3 * rs, ORDER);
-        c31.intoMemorySegment(y, y0 + 3 * rs + 1 * VB, ORDER);
-        c32.intoMemorySegment(y, y0 + 3 * rs + 2 * VB, ORDER);
-        c33.intoMemorySegment(y, y0 + 3 * rs + 3 * VB, ORDER);
-        c40.intoMemorySegment(y, y0 + 4 * rs, ORDER);
-        c41.intoMemorySegment(y, y0 + 4 * rs + 1 * VB, ORDER);
-        c42.intoMemorySegment(y, y0 + 4 * rs + 2 * VB, ORDER);
-        c43.intoMemorySegment(y, y0 + 4 * rs + 3 * VB, ORDER);
-        c50.intoMemorySegment(y, y0 + 5 * rs, ORDER);
-        c51.intoMemorySegment(y, y0 + 5 * rs + 1 * VB, ORDER);
-        c52.intoMemorySegment(y, y0 + 5 * rs + 2 * VB, ORDER);
-        c53.intoMemorySegment(y, y0 + 5 * rs + 3 * VB, ORDER);
+        c10.intoMemorySegment(y, y1, ORDER);
+        c11.intoMemorySegment(y, y1 + 1 * VB, ORDER);
+        c12.intoMemorySegment(y, y1 + 2 * VB, ORDER);
+        c13.intoMemorySegment(y, y1 + 3 * VB, ORDER);
+        c20.intoMemorySegment(y, y2, ORDER);
+        c21.intoMemorySegment(y, y2 + 1 * VB, ORDER);
+        c22.intoMemorySegment(y, y2 + 2 * VB, ORDER);
+        c23.intoMemorySegment(y, y2 + 3 * VB, ORDER);
+        c30.intoMemorySegment(y, y3, ORDER);
+        c31.intoMemorySegment(y, y3 + 1 * VB, ORDER);
+        c32.intoMemorySegment(y, y3 + 2 * VB, ORDER);
+        c33.intoMemorySegment(y, y3 + 3 * VB, ORDER);
+        c40.intoMemorySegment(y, y4, ORDER);
+        c41.intoMemorySegment(y, y4 + 1 * VB, ORDER);
+        c42.intoMemorySegment(y, y4 + 2 * VB, ORDER);
+        c43.intoMemorySegment(y, y4 + 3 * VB, ORDER);
+        c50.intoMemorySegment(y, y5, ORDER);
+        c51.intoMemorySegment(y, y5 + 1 * VB, ORDER);
+        c52.intoMemorySegment(y, y5 + 2 * VB, ORDER);
+        c53.intoMemorySegment(y, y5 + 3 * VB, ORDER);
     }
 
     // 1 row x PANEL columns (tail rows)

@@ -25,6 +25,22 @@ import jdk.incubator.vector.VectorOperators;
  * ONNX's LSTM orders the gate blocks (i, o, f, c) instead, c being PyTorch's g: a loader of ONNX weights
  * (W, R, B = [Wb_ih; Rb_hh]) permutes the row blocks to (i, f, g, o) once, at load time.
  *
+ * <p>Gate kernels for the engine's batched steps ({@link #lstmGates}, {@link #gruGates}, {@link #gruReset}) take the
+ * input part {@code gx} and the recurrent part {@code gh} of the pre-activations separately, both computed by the
+ * linear kernels ({@link Matmul}, {@link MatmulHalf}, {@link MatmulQ8}), so any weight dtype shares them.
+ * ONNX peepholes (LSTM with P): {@code i = sig(.. + p_i c)}, {@code f = sig(.. + p_f c)} with the previous c, and
+ * {@code o = sig(.. + p_o c')} with the new one; {@code peep} is {@code [3H]} in the order (p_i, p_f, p_o) (ONNX
+ * stores (p_i, p_o, p_f)).
+ *
+ * <p>GRU, PyTorch gate order (r, z, n); ONNX orders (z, r, h). With {@code gx = W_ih x + b_ih} and
+ * {@code gh = W_hh h + b_hh}:
+ * <pre>
+ *   r = sig(gx_r + gh_r)    z = sig(gx_z + gh_z)
+ *   n = tanh(gx_n + r * gh_n)                      reset after the product (PyTorch; ONNX linear_before_reset=1)
+ *   n = tanh(gx_n + W_hn (r * h) + b_hn)           reset before it (ONNX default): gh_n computed from gruReset's r*h
+ *   h' = (1 - z) * n + z * h
+ * </pre>
+ *
  * <p>A cell kernel covers hidden units {@code [j0, j1)}, all four gates of each unit, so the engine can split units
  * over threads. Every unit reads the whole previous {@code h}, so {@code hOut} must be a different buffer than
  * {@code h} (double buffering); {@code c} is updated in place since unit j reads and writes only {@code c[j]}.
@@ -304,5 +320,147 @@ public final class Rnn {
 
     private static FloatVector sigmoid(FloatVector x) {
         return FloatVector.broadcast(F, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    // ---- gates of one batch item over hidden units [j0, j1), pre-activations split into gx and gh ----
+
+    private static void checkGates(String op, int gates, MemorySegment gx, MemorySegment gh, MemorySegment peep,
+                                   MemorySegment h, MemorySegment hOut, int hidden, int j0, int j1) {
+        Checks.dims(op, "(hidden)", false, hidden);
+        long g = (long) gates * hidden;
+        Checks.fits(op, "gx [" + g + "]", gx, g, 4);
+        Checks.fits(op, "gh [" + g + "]", gh, g, 4);
+        if (peep != null) {
+            Checks.fits(op, "peephole [" + 3L * hidden + "]", peep, 3L * hidden, 4);
+        }
+        Checks.fits(op, (gates == 4 ? "c [" : "h [") + hidden + "]", h, hidden, 4);
+        Checks.fits(op, "hOut [" + hidden + "]", hOut, hidden, 4);
+        Checks.range(op, "hidden unit", j0, j1, hidden);
+    }
+
+    /**
+     * LSTM gates (i, f, g, o) = gx + gh, {@code peep} [3H] or null: updates {@code c} [H] in place and writes
+     * {@code hOut} [H] = sig(o) tanh(c') for units [j0, j1).
+     */
+    public static void lstmGates(MemorySegment gx, MemorySegment gh, MemorySegment peep, MemorySegment c,
+                                 MemorySegment hOut, int hidden, int j0, int j1) {
+        checkGates("lstmGates", 4, gx, gh, peep, c, hOut, hidden, j0, j1);
+        if (Simd.SCALAR) lstmGatesScalar(gx, gh, peep, c, hOut, hidden, j0, j1);
+        else lstmGatesVector(gx, gh, peep, c, hOut, hidden, j0, j1);
+    }
+
+    public static void lstmGatesScalar(MemorySegment gx, MemorySegment gh, MemorySegment peep, MemorySegment c,
+                                       MemorySegment hOut, int hidden, int j0, int j1) {
+        long hb = 4L * hidden;
+        for (int j = j0; j < j1; j++) {
+            long o = 4L * j;
+            float cPrev = c.get(F32, o);
+            float pi = 0f, pf = 0f, po = 0f;
+            if (peep != null) {
+                pi = peep.get(F32, o);
+                pf = peep.get(F32, o + hb);
+                po = peep.get(F32, o + 2 * hb);
+            }
+            float i = sigmoid(gx.get(F32, o) + gh.get(F32, o) + pi * cPrev);
+            float f = sigmoid(gx.get(F32, o + hb) + gh.get(F32, o + hb) + pf * cPrev);
+            float g = (float) Math.tanh(gx.get(F32, o + 2 * hb) + gh.get(F32, o + 2 * hb));
+            float cNew = Math.fma(f, cPrev, i * g);
+            float og = sigmoid(gx.get(F32, o + 3 * hb) + gh.get(F32, o + 3 * hb) + po * cNew);
+            c.set(F32, o, cNew);
+            hOut.set(F32, o, og * (float) Math.tanh(cNew));
+        }
+    }
+
+    public static void lstmGatesVector(MemorySegment gx, MemorySegment gh, MemorySegment peep, MemorySegment c,
+                                       MemorySegment hOut, int hidden, int j0, int j1) {
+        long hb = 4L * hidden;
+        int j = j0;
+        for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
+            long o = 4L * j;
+            FloatVector cPrev = FloatVector.fromMemorySegment(F, c, o, ORDER);
+            FloatVector ai = sum(gx, gh, o), af = sum(gx, gh, o + hb), ao = sum(gx, gh, o + 3 * hb);
+            if (peep != null) {
+                ai = FloatVector.fromMemorySegment(F, peep, o, ORDER).fma(cPrev, ai);
+                af = FloatVector.fromMemorySegment(F, peep, o + hb, ORDER).fma(cPrev, af);
+            }
+            FloatVector g = sum(gx, gh, o + 2 * hb).lanewise(VectorOperators.TANH);
+            FloatVector cNew = sigmoid(af).fma(cPrev, sigmoid(ai).mul(g));
+            if (peep != null) {
+                ao = FloatVector.fromMemorySegment(F, peep, o + 2 * hb, ORDER).fma(cNew, ao);
+            }
+            cNew.intoMemorySegment(c, o, ORDER);
+            sigmoid(ao).mul(cNew.lanewise(VectorOperators.TANH)).intoMemorySegment(hOut, o, ORDER);
+        }
+        lstmGatesScalar(gx, gh, peep, c, hOut, hidden, j, j1);
+    }
+
+    /**
+     * GRU gates (r, z, n) for units [j0, j1): {@code hOut = (1 - z) n + z h}; {@code resetAfter} selects
+     * {@code n = tanh(gx_n + r gh_n)}, otherwise {@code n = tanh(gx_n + gh_n)} (gh_n already computed from r*h).
+     */
+    public static void gruGates(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment hOut,
+                                boolean resetAfter, int hidden, int j0, int j1) {
+        checkGates("gruGates", 3, gx, gh, null, h, hOut, hidden, j0, j1);
+        if (Simd.SCALAR) gruGatesScalar(gx, gh, h, hOut, resetAfter, hidden, j0, j1);
+        else gruGatesVector(gx, gh, h, hOut, resetAfter, hidden, j0, j1);
+    }
+
+    public static void gruGatesScalar(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment hOut,
+                                      boolean resetAfter, int hidden, int j0, int j1) {
+        long hb = 4L * hidden;
+        for (int j = j0; j < j1; j++) {
+            long o = 4L * j;
+            float r = sigmoid(gx.get(F32, o) + gh.get(F32, o));
+            float z = sigmoid(gx.get(F32, o + hb) + gh.get(F32, o + hb));
+            float ghn = gh.get(F32, o + 2 * hb);
+            float n = (float) Math.tanh(gx.get(F32, o + 2 * hb) + (resetAfter ? r * ghn : ghn));
+            hOut.set(F32, o, Math.fma(z, h.get(F32, o) - n, n)); // (1 - z) n + z h = n + z (h - n)
+        }
+    }
+
+    public static void gruGatesVector(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment hOut,
+                                      boolean resetAfter, int hidden, int j0, int j1) {
+        long hb = 4L * hidden;
+        int j = j0;
+        for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
+            long o = 4L * j;
+            FloatVector z = sigmoid(sum(gx, gh, o + hb));
+            FloatVector ghn = FloatVector.fromMemorySegment(F, gh, o + 2 * hb, ORDER);
+            FloatVector xn = FloatVector.fromMemorySegment(F, gx, o + 2 * hb, ORDER);
+            FloatVector n = (resetAfter ? sigmoid(sum(gx, gh, o)).fma(ghn, xn) : xn.add(ghn))
+                    .lanewise(VectorOperators.TANH);
+            z.fma(FloatVector.fromMemorySegment(F, h, o, ORDER).sub(n), n).intoMemorySegment(hOut, o, ORDER);
+        }
+        gruGatesScalar(gx, gh, h, hOut, resetAfter, hidden, j, j1);
+    }
+
+    /** {@code rh[j] = sig(gx_r[j] + gh_r[j]) * h[j]} for units [j0, j1): the reset hidden state of an ONNX GRU. */
+    public static void gruReset(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment rh, int hidden,
+                                int j0, int j1) {
+        checkGates("gruReset", 1, gx, gh, null, h, rh, hidden, j0, j1);
+        if (Simd.SCALAR) gruResetScalar(gx, gh, h, rh, hidden, j0, j1);
+        else gruResetVector(gx, gh, h, rh, hidden, j0, j1);
+    }
+
+    public static void gruResetScalar(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment rh,
+                                      int hidden, int j0, int j1) {
+        for (int j = j0; j < j1; j++) {
+            long o = 4L * j;
+            rh.set(F32, o, sigmoid(gx.get(F32, o) + gh.get(F32, o)) * h.get(F32, o));
+        }
+    }
+
+    public static void gruResetVector(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment rh,
+                                      int hidden, int j0, int j1) {
+        int j = j0;
+        for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
+            long o = 4L * j;
+            sigmoid(sum(gx, gh, o)).mul(FloatVector.fromMemorySegment(F, h, o, ORDER)).intoMemorySegment(rh, o, ORDER);
+        }
+        gruResetScalar(gx, gh, h, rh, hidden, j, j1);
+    }
+
+    private static FloatVector sum(MemorySegment a, MemorySegment b, long o) {
+        return FloatVector.fromMemorySegment(F, a, o, ORDER).add(FloatVector.fromMemorySegment(F, b, o, ORDER));
     }
 }

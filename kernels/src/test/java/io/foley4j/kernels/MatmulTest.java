@@ -23,10 +23,12 @@ class MatmulTest {
     /** Vector vs scalar: accumulation order only. */
     static final double ORDER_TOL = 1e-5;
 
-    /** {M, N, K}: M = 1 (matrix-vector), K = 1, K = 33, N = 17, K beyond one K block, K = 0 (y = bias)... */
+    /** {M, N, K}: M = 1 (matrix-vector), K = 1, K = 33, N = 17, K beyond one K block (512), K = 0 (y = bias)... */
     static final int[][] SHAPES = {
         {1, 1, 1}, {1, 17, 33}, {3, 17, 33}, {7, 65, 31}, {13, 130, 100}, {1, 64, 64}, {6, 128, 40},
         {12, 67, 5}, {7, 33, 600}, {1, 200, 1}, {2, 3, 0}, {19, 257, 77},
+        // M >= MatmulPanels.MIN_ROWS: non-F32 weights are widened into panels for the GEMM micro-kernel
+        {25, 130, 33}, {31, 70, 600}, {24, 5, 1},
     };
 
     /** Computes the output tile [m0, m1) x [n0, n1) of y[M, N] from x[M, K]. */

@@ -1,0 +1,93 @@
+package io.foley4j.kernels;
+
+import static io.foley4j.kernels.Mem.F32;
+import static io.foley4j.kernels.Mem.I16;
+import static io.foley4j.kernels.Mem.I8;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * GEMM for non-F32 weights with enough rows of x: each K block of each panel of {@link Matmul#PANEL} weight rows
+ * is widened to F32 once into a per-thread scratch laid out like {@link Matmul#packF32}'s panels
+ * ({@code [KC][width]}), then the register-blocked micro-kernels of {@link MatmulTiles} run every row tile over it.
+ * Widening costs one conversion per weight per {@code M} rows, instead of one per weight per row.
+ */
+final class MatmulPanels {
+    private MatmulPanels() {}
+
+    /** Fewest rows of x for which widening a panel once beats the dot-product kernels (4 micro-tiles). */
+    static final int MIN_ROWS = 4 * Matmul.MR;
+
+    /** Weight formats, dispatched once per panel. */
+    enum Format { F16, BF16, Q8_ROW, Q8_BLOCK }
+
+    /**
+     * Per-thread panel scratch of KC x PANEL floats: allocated once per thread, not per call, and off-heap like
+     * every other operand so the micro-kernels see one segment class (a heap segment here made them 30x slower).
+     */
+    private static final ThreadLocal<MemorySegment> PANEL_SCRATCH = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate((long) Matmul.KC * Matmul.PANEL * 4, 64));
+
+    static void gemm(Format format, MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
+                     MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        MemorySegment panel = PANEL_SCRATCH.get();
+        for (int k0 = 0; k0 < Math.max(k, 1); k0 += Matmul.KC) {
+            int k1 = Math.min(k, k0 + Matmul.KC);
+            for (int j = n0; j < n1; j += Matmul.PANEL) {
+                int width = Math.min(Matmul.PANEL, n1 - j);
+                widen(format, w, scales, k, j, width, k0, k1, panel);
+                long pw = -(long) k0 * width * 4; // the tiles index the panel by absolute k
+                if (width == Matmul.PANEL) {
+                    int i = m0;
+                    for (; i + Matmul.MR <= m1; i += Matmul.MR) {
+                        MatmulTiles.tile6(x, panel, bias, y, n, k, i, j, pw, k0, k1);
+                    }
+                    for (; i < m1; i++) {
+                        MatmulTiles.tile1(x, panel, bias, y, n, k, i, j, pw, k0, k1);
+                    }
+                } else {
+                    for (int i = m0; i < m1; i++) {
+                        MatmulTiles.tile1Masked(x, panel, bias, y, n, k, i, j, pw, width, k0, k1);
+                    }
+                }
+            }
+        }
+    }
+
+    // panel[(p - k0) * width + c] = w[j + c, p] as F32, for p in [k0, k1), c in [0, width): the panel is written
+    // sequentially while the width weight rows are read as parallel streams
+    private static void widen(Format format, MemorySegment w, MemorySegment scales, int k, int j, int width,
+                              int k0, int k1, MemorySegment panel) {
+        int nb = MatmulQ8.blocksPerRow(k);
+        long w0 = (long) j * k;
+        for (int p = k0; p < k1; p++) {
+            long out = (long) (p - k0) * width * 4;
+            switch (format) {
+                case F16 -> {
+                    for (int c = 0; c < width; c++) {
+                        panel.set(F32, out + c * 4L, Float.float16ToFloat(w.get(I16, (w0 + (long) c * k + p) * 2)));
+                    }
+                }
+                case BF16 -> {
+                    for (int c = 0; c < width; c++) {
+                        panel.set(F32, out + c * 4L, Fp16.bf16ToF32(w.get(I16, (w0 + (long) c * k + p) * 2)));
+                    }
+                }
+                case Q8_ROW -> {
+                    for (int c = 0; c < width; c++) {
+                        float s = scales.get(F32, (long) (j + c) * 4);
+                        panel.set(F32, out + c * 4L, w.get(I8, w0 + (long) c * k + p) * s);
+                    }
+                }
+                case Q8_BLOCK -> {
+                    long s0 = (long) j * nb + p / MatmulQ8.BLOCK;
+                    for (int c = 0; c < width; c++) {
+                        float s = scales.get(F32, (s0 + (long) c * nb) * 4);
+                        panel.set(F32, out + c * 4L, w.get(I8, w0 + (long) c * k + p) * s);
+                    }
+                }
+            }
+        }
+    }
+}

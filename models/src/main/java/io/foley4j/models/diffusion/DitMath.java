@@ -1,0 +1,94 @@
+package io.foley4j.models.diffusion;
+
+import io.foley4j.engine.Tensor;
+import io.foley4j.kernels.Mem;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The DiT's small per-element steps (a few passes over [B*N, D] per block, negligible next to the linear layers):
+ * plain single-threaded loops, so results do not depend on the thread count.
+ */
+final class DitMath {
+    private DitMath() {}
+
+    /** a += b over n floats. */
+    static void addInPlace(MemorySegment a, MemorySegment b, int n) {
+        for (int i = 0; i < n; i++) {
+            Mem.setF32(a, i, Mem.getF32(a, i) + Mem.getF32(b, i));
+        }
+    }
+
+    /**
+     * y[b, i, j] = y[b, i, j] * (1 + scale[b, j]) + shift[b, j]; shift and scale are the columns
+     * [shiftAt, shiftAt + d) and [scaleAt, scaleAt + d) of mod [B, modWidth].
+     */
+    static void modulate(MemorySegment y, MemorySegment mod, int modWidth, int shiftAt, int scaleAt, int batch,
+                         int n, int d) {
+        for (int b = 0; b < batch; b++) {
+            long m = (long) b * modWidth;
+            for (int i = 0; i < n; i++) {
+                long r = ((long) b * n + i) * d;
+                for (int j = 0; j < d; j++) {
+                    float scale = Mem.getF32(mod, m + scaleAt + j), shift = Mem.getF32(mod, m + shiftAt + j);
+                    Mem.setF32(y, r + j, Mem.getF32(y, r + j) * (1 + scale) + shift);
+                }
+            }
+        }
+    }
+
+    /** h[b, i, j] += gate[b, j] * x[b, i, j], gate = columns [gateAt, gateAt + d) of mod [B, modWidth]. */
+    static void gatedAdd(MemorySegment h, MemorySegment x, MemorySegment mod, int modWidth, int gateAt, int batch,
+                         int n, int d) {
+        for (int b = 0; b < batch; b++) {
+            long m = (long) b * modWidth + gateAt;
+            for (int i = 0; i < n; i++) {
+                long r = ((long) b * n + i) * d;
+                for (int j = 0; j < d; j++) {
+                    Mem.setF32(h, r + j, Mem.getF32(h, r + j) + Mem.getF32(mod, m + j) * Mem.getF32(x, r + j));
+                }
+            }
+        }
+    }
+
+    /**
+     * Rotary positions in place on x [B, N, heads * headDim], rotate-half layout: for position p and j < headDim/2,
+     * (x1, x2) = (x[j], x[j + half]) becomes (x1 cos - x2 sin, x2 cos + x1 sin) with angle p * 10000^(-2j/headDim).
+     */
+    static void rope(MemorySegment x, float[] cos, float[] sin, int batch, int n, int heads, int headDim) {
+        int half = headDim / 2;
+        for (int b = 0; b < batch; b++) {
+            for (int p = 0; p < n; p++) {
+                long row = ((long) b * n + p) * heads * headDim;
+                for (int hd = 0; hd < heads; hd++) {
+                    long o = row + (long) hd * headDim;
+                    for (int j = 0; j < half; j++) {
+                        float c = cos[p * half + j], s = sin[p * half + j];
+                        float x1 = Mem.getF32(x, o + j), x2 = Mem.getF32(x, o + j + half);
+                        Mem.setF32(x, o + j, x1 * c - x2 * s);
+                        Mem.setF32(x, o + j + half, x2 * c + x1 * s);
+                    }
+                }
+            }
+        }
+    }
+
+    /** out [B, dim] = [cos(t f), sin(t f)], f_j = 10000^(-j / (dim/2)), in double, rounded to float. */
+    static void timestepEmbedding(float[] t, int dim, MemorySegment out) {
+        int half = dim / 2;
+        for (int b = 0; b < t.length; b++) {
+            for (int j = 0; j < half; j++) {
+                double a = t[b] * Math.exp(-Math.log(10000.0) * j / half);
+                Mem.setF32(out, (long) b * dim + j, (float) Math.cos(a));
+                Mem.setF32(out, (long) b * dim + half + j, (float) Math.sin(a));
+            }
+        }
+    }
+
+    /** out [B*S] = 0 where mask is non-zero (or mask is null), -inf elsewhere. */
+    static void additiveMask(Tensor mask, int batch, int s, MemorySegment out) {
+        float[] m = mask == null ? null : mask.toFloats();
+        for (int i = 0; i < batch * s; i++) {
+            Mem.setF32(out, i, m == null || m[i] != 0 ? 0f : Float.NEGATIVE_INFINITY);
+        }
+    }
+}
