@@ -1,8 +1,7 @@
 package io.foley4j.bench;
 
+import io.foley4j.kernels.Probe;
 import io.foley4j.kernels.Simd;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * This machine's theoretical FP32 peak, derived from measurements rather than from the CPU's name:
@@ -25,13 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Every probe runs several times after a warm-up and keeps its best repetition: interference from other
  * processes only ever makes a probe slower.
  *
- * <p>This is the one class outside {@code kernels} that uses {@code jdk.incubator.vector}: it measures the
- * hardware, not a kernel.
+ * <p>The vector loops are {@link Probe}'s (only {@code kernels} imports the Vector API).
  */
 public record Peak(int cores, double ghz, double ghzAdds, double ghzNoVector, int bits, int lanes,
                    double flopPerCycle, int fmaUnits, boolean fmaUnitsOverridden, boolean coresOverridden) {
-
-    private static final VectorSpecies<Float> P = FloatVector.SPECIES_PREFERRED;
 
     /** Theoretical FP32 peak in GFLOP/s for {@code threads} cores. */
     public double gflops(int threads) {
@@ -63,10 +59,10 @@ public record Peak(int cores, double ghz, double ghzAdds, double ghzNoVector, in
             sink += fmaThroughput(fmaIters);
             double ns = System.nanoTime() - t0;
             if (r >= 3) {
-                fpc = Math.max(fpc, 16.0 * fmaIters * P.length() * 2 / (ns * ghzAdds));
+                fpc = Math.max(fpc, 16.0 * fmaIters * Probe.preferredLanes() * 2 / (ns * ghzAdds));
             }
         }
-        int lanes = P.length();
+        int lanes = Probe.preferredLanes();
         Integer unitsOverride = Integer.getInteger("foley4j.fmaUnits");
         int units = unitsOverride != null ? unitsOverride : (int) Math.max(1, Math.round(fpc / (2.0 * lanes)));
         // FMAs measured above units x 2 x lanes per add-probe cycle mean the add probe read the clock low (it
@@ -75,7 +71,7 @@ public record Peak(int cores, double ghz, double ghzAdds, double ghzNoVector, in
         double ghz = Math.max(ghzAdds, ghzAdds * fpc / (2.0 * lanes * units));
         Integer coresOverride = Integer.getInteger("foley4j.cores");
         int cores = coresOverride != null ? coresOverride : Runtime.getRuntime().availableProcessors();
-        return new Peak(cores, ghz, ghzAdds, ghzPlain, P.vectorBitSize(), lanes, fpc, units,
+        return new Peak(cores, ghz, ghzAdds, ghzPlain, Probe.preferredBits(), lanes, fpc, units,
                 unitsOverride != null, coresOverride != null);
     }
 
@@ -115,35 +111,12 @@ public record Peak(int cores, double ghz, double ghzAdds, double ghzNoVector, in
         return x ^ y;
     }
 
-    // 8 dependent adds (8 cycles) and 2 independent FMAs per iteration: the adds limit the loop, the FMAs keep the
-    // vector unit busy (more FMAs start to steal the adds' ports and read ~1% low).
     private static long chainWithFma(int iters) {
-        long x = seedX, y = seedY;
-        FloatVector m = FloatVector.broadcast(P, seedF), c = FloatVector.broadcast(P, 1e-3f);
-        FloatVector a0 = c, a1 = c.add(c);
-        for (int i = 0; i < iters; i++) {
-            x += y; y += x; x += y; y += x;
-            a0 = a0.fma(m, c);
-            x += y; y += x; x += y; y += x;
-            a1 = a1.fma(m, c);
-        }
-        return (x ^ y) + (long) a0.add(a1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return Probe.chainWithFma(seedX, seedY, seedF, iters);
     }
 
-    // 16 independent FMA chains: a = a * m + c converges to c / (1 - m), never overflows or goes subnormal.
     private static long fmaThroughput(int iters) {
-        FloatVector m = FloatVector.broadcast(P, seedF), c = FloatVector.broadcast(P, 1e-3f);
-        FloatVector a0 = c, a1 = c, a2 = c, a3 = c, a4 = c, a5 = c, a6 = c, a7 = c;
-        FloatVector a8 = c, a9 = c, a10 = c, a11 = c, a12 = c, a13 = c, a14 = c, a15 = c;
-        for (int i = 0; i < iters; i++) {
-            a0 = a0.fma(m, c); a1 = a1.fma(m, c); a2 = a2.fma(m, c); a3 = a3.fma(m, c);
-            a4 = a4.fma(m, c); a5 = a5.fma(m, c); a6 = a6.fma(m, c); a7 = a7.fma(m, c);
-            a8 = a8.fma(m, c); a9 = a9.fma(m, c); a10 = a10.fma(m, c); a11 = a11.fma(m, c);
-            a12 = a12.fma(m, c); a13 = a13.fma(m, c); a14 = a14.fma(m, c); a15 = a15.fma(m, c);
-        }
-        FloatVector s = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7)
-                .add(a8).add(a9).add(a10).add(a11).add(a12).add(a13).add(a14).add(a15);
-        return (long) s.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return Probe.fmaThroughput(seedF, iters);
     }
 
     public static void main(String[] args) {
