@@ -21,10 +21,9 @@ public final class Mem {
 
     /**
      * The one segment implementation the SIMD kernels may see. The JIT profiles the types flowing through the
-     * JDK's shared vector load/store code; once heap or file-mapped segments have passed through a kernel beside
-     * plain off-heap ones, that code is compiled polymorphically and the vector intrinsics are lost: a packed
-     * FP32 GEMM measured 140 GFLOP/s with off-heap operands only and 5-9 GFLOP/s after a single heap or mapped
-     * bias had gone through it. So every tensor's storage is a plain off-heap segment: heap arrays are copied
+     * JDK's shared vector load/store code; a heap segment passed beside off-heap ones made the packed GEMM's
+     * micro-kernels about 30x slower (measured while writing {@code MatmulPanels}). File-mapped segments are a
+     * third class. So every tensor's storage is a plain off-heap segment: heap arrays are copied
      * ({@code Tensor.of}), mapped files are re-viewed with {@link #plainNative} at load time.
      */
     public static final Class<?> PLAIN_NATIVE = Arena.global().allocate(1).getClass();
