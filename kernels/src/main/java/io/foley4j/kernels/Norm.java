@@ -75,39 +75,72 @@ public final class Norm {
 
     public static void layerNormVector(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment out,
                                        int dim, float eps, int rowStart, int rowEnd) {
-        int bound = F.loopBound(dim);
+        int len = F.length();
+        int bound = F.loopBound(dim), bound4 = dim - dim % (4 * len);
         for (int r = rowStart; r < rowEnd; r++) {
             long base = (long) r * dim * 4;
             // deviations are taken from shift = x[0] and mean - shift is kept apart from shift, so an offset
             // |mean| >> spread costs neither summation accuracy nor the rounding of mean to float
             float shift = x.get(F32, base);
-            FloatVector acc = FloatVector.zero(F);
+            // four independent accumulators break the add latency chain (4 cycles each) of a single one
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int j = 0;
-            for (; j < bound; j += F.length()) {
-                acc = acc.add(FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER).sub(shift));
+            for (; j < bound4; j += 4 * len) {
+                long o = base + j * 4L;
+                a0 = a0.add(FloatVector.fromMemorySegment(F, x, o, ORDER).sub(shift));
+                a1 = a1.add(FloatVector.fromMemorySegment(F, x, o + len * 4L, ORDER).sub(shift));
+                a2 = a2.add(FloatVector.fromMemorySegment(F, x, o + len * 8L, ORDER).sub(shift));
+                a3 = a3.add(FloatVector.fromMemorySegment(F, x, o + len * 12L, ORDER).sub(shift));
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < bound; j += len) {
+                a0 = a0.add(FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER).sub(shift));
+            }
+            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             for (; j < dim; j++) {
                 sum += x.get(F32, base + j * 4L) - shift;
             }
             float dmean = sum / dim; // mean - shift
-            acc = FloatVector.zero(F);
-            for (j = 0; j < bound; j += F.length()) {
-                FloatVector d = FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER).sub(shift).sub(dmean);
-                acc = d.fma(d, acc);
+            a0 = FloatVector.zero(F);
+            a1 = a0;
+            a2 = a0;
+            a3 = a0;
+            for (j = 0; j < bound4; j += 4 * len) {
+                long o = base + j * 4L;
+                FloatVector d0 = FloatVector.fromMemorySegment(F, x, o, ORDER).sub(shift).sub(dmean);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, x, o + len * 4L, ORDER).sub(shift).sub(dmean);
+                FloatVector d2 = FloatVector.fromMemorySegment(F, x, o + len * 8L, ORDER).sub(shift).sub(dmean);
+                FloatVector d3 = FloatVector.fromMemorySegment(F, x, o + len * 12L, ORDER).sub(shift).sub(dmean);
+                a0 = d0.fma(d0, a0);
+                a1 = d1.fma(d1, a1);
+                a2 = d2.fma(d2, a2);
+                a3 = d3.fma(d3, a3);
             }
-            float sq = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < bound; j += len) {
+                FloatVector d = FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER).sub(shift).sub(dmean);
+                a0 = d.fma(d, a0);
+            }
+            float sq = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             for (; j < dim; j++) {
                 float d = x.get(F32, base + j * 4L) - shift - dmean;
                 sq = Math.fma(d, d, sq);
             }
             float rstd = (float) (1 / Math.sqrt(sq / dim + eps));
-            for (j = 0; j < bound; j += F.length()) {
-                long o = base + j * 4L;
-                FloatVector y = FloatVector.fromMemorySegment(F, x, o, ORDER).sub(shift).sub(dmean).mul(rstd);
-                FloatVector g = FloatVector.fromMemorySegment(F, gamma, j * 4L, ORDER);
-                y = beta == null ? y.mul(g) : y.fma(g, FloatVector.fromMemorySegment(F, beta, j * 4L, ORDER));
-                y.intoMemorySegment(out, o, ORDER);
+            // normalize, scale and shift in one pass; the bias-free case is its own loop so neither tests beta
+            if (beta != null) {
+                for (j = 0; j < bound; j += len) {
+                    long o = base + j * 4L;
+                    FloatVector.fromMemorySegment(F, x, o, ORDER).sub(shift).sub(dmean).mul(rstd)
+                            .fma(FloatVector.fromMemorySegment(F, gamma, j * 4L, ORDER),
+                                    FloatVector.fromMemorySegment(F, beta, j * 4L, ORDER))
+                            .intoMemorySegment(out, o, ORDER);
+                }
+            } else {
+                for (j = 0; j < bound; j += len) {
+                    long o = base + j * 4L;
+                    FloatVector.fromMemorySegment(F, x, o, ORDER).sub(shift).sub(dmean).mul(rstd)
+                            .mul(FloatVector.fromMemorySegment(F, gamma, j * 4L, ORDER))
+                            .intoMemorySegment(out, o, ORDER);
+                }
             }
             for (; j < dim; j++) {
                 float y = (x.get(F32, base + j * 4L) - shift - dmean) * rstd;
@@ -148,22 +181,35 @@ public final class Norm {
 
     public static void rmsNormVector(MemorySegment x, MemorySegment weight, MemorySegment out,
                                      int dim, float eps, int rowStart, int rowEnd) {
-        int bound = F.loopBound(dim);
+        int len = F.length();
+        int bound = F.loopBound(dim), bound4 = dim - dim % (4 * len);
         for (int r = rowStart; r < rowEnd; r++) {
             long base = (long) r * dim * 4;
-            FloatVector acc = FloatVector.zero(F);
+            // four independent accumulators break the fma latency chain of a single one
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int j = 0;
-            for (; j < bound; j += F.length()) {
-                FloatVector v = FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER);
-                acc = v.fma(v, acc);
+            for (; j < bound4; j += 4 * len) {
+                long o = base + j * 4L;
+                FloatVector v0 = FloatVector.fromMemorySegment(F, x, o, ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(F, x, o + len * 4L, ORDER);
+                FloatVector v2 = FloatVector.fromMemorySegment(F, x, o + len * 8L, ORDER);
+                FloatVector v3 = FloatVector.fromMemorySegment(F, x, o + len * 12L, ORDER);
+                a0 = v0.fma(v0, a0);
+                a1 = v1.fma(v1, a1);
+                a2 = v2.fma(v2, a2);
+                a3 = v3.fma(v3, a3);
             }
-            float sq = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < bound; j += len) {
+                FloatVector v = FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER);
+                a0 = v.fma(v, a0);
+            }
+            float sq = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
             for (; j < dim; j++) {
                 float v = x.get(F32, base + j * 4L);
                 sq = Math.fma(v, v, sq);
             }
             float rs = (float) (1 / Math.sqrt(sq / dim + eps));
-            for (j = 0; j < bound; j += F.length()) {
+            for (j = 0; j < bound; j += len) {
                 long o = base + j * 4L;
                 FloatVector.fromMemorySegment(F, x, o, ORDER).mul(rs)
                         .mul(FloatVector.fromMemorySegment(F, weight, j * 4L, ORDER))
