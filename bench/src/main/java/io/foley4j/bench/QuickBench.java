@@ -16,7 +16,8 @@ import java.util.Set;
  *   <li>{@code gemm}: FP32 GEMM GFLOP/s on 1 and all threads as a share of the peak;</li>
  *   <li>{@code ort}: the listed GEMM shapes, ours vs ONNX Runtime (F32 and INT8, 1 and all threads), after a
  *       parity check of the two results;</li>
- *   <li>{@code matvec}: 4096x4096 matrix-vector with INT8 weights vs F32 weights.</li>
+ *   <li>{@code matvec}: 4096x4096 matrix-vector with INT8 weights vs F32 weights;</li>
+ *   <li>{@code lstm}: LSTM time steps/s by weight dtype and Silero VAD chunks/s vs ONNX Runtime ({@link LstmBench}).</li>
  * </ol>
  * Options: {@code --quick} (shorter warm-up and fewer repetitions), {@code --threads N} ("all threads"; default:
  * available processors), {@code --only a,b} (section names above, or kernel families for {@code simd}:
@@ -28,7 +29,7 @@ public final class QuickBench {
     private QuickBench() {}
 
     static final String FAMILY_LIST = "elementwise,matmul,norm,activation,softmax,attention,conv,rnn";
-    static final List<String> SECTIONS = List.of("peak", "simd", "gemm", "ort", "matvec");
+    static final List<String> SECTIONS = List.of("peak", "simd", "gemm", "ort", "matvec", "lstm");
 
     record Options(boolean quick, int threads, Set<String> only, Path out, boolean best) {
         Timing timing() {
@@ -125,6 +126,9 @@ public final class QuickBench {
         }
         if (o.section("matvec")) {
             GemmBench.matvec(o, report);
+        }
+        if (o.section("lstm")) {
+            LstmBench.run(o, report);
         }
         report.targetSummary();
         report.note(Report.f("total %.0f s", (System.nanoTime() - start) / 1e9));
