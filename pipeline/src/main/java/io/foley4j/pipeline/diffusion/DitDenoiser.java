@@ -101,12 +101,12 @@ public final class DitDenoiser implements Denoiser {
         shape[0] = u == null ? 1 : 2;
         System.arraycopy(s, 0, shape, 1, s.length);
         Tensor t = Tensor.allocate(arena, DType.F32, shape);
-        long bytes = a.numel() * 4;
+        int n = Math.toIntExact(a.numel());
         if (u != null && !java.util.Arrays.equals(u.shape(), s)) {
             throw new IllegalArgumentException("DitDenoiser: unconditional " + u + " must match conditional " + a);
         }
-        MemorySegment.copy(Tensor.ofHeap(a.toFloats(), s).data(), 0, t.data(), 0, bytes);
-        if (u != null) MemorySegment.copy(Tensor.ofHeap(u.toFloats(), s).data(), 0, t.data(), bytes, bytes);
+        MemorySegment.copy(a.toFloats(), 0, t.data(), Mem.F32, 0, n);
+        if (u != null) MemorySegment.copy(u.toFloats(), 0, t.data(), Mem.F32, 4L * n, n);
         return t;
     }
 }
