@@ -38,11 +38,31 @@ public final class MotionEvents {
 
     /** Decodes {@code video} at its own rate (at most {@link #MAX_FPS}) and finds its events. */
     public static Result detect(VideoIndex video, WorkerPool pool) {
-        double fps = Math.min(MAX_FPS, Math.max(1, Math.round(video.frameRate())));
+        return detect(video, pool, (done, total) -> {});
+    }
+
+    /** As {@link #detect(VideoIndex, WorkerPool)}, reporting (frames analysed, frames in all) after each frame. */
+    public static Result detect(VideoIndex video, WorkerPool pool, FrameProgress progress) {
+        double fps = analysisRate(video);
+        int total = VideoFrames.plan(video, fps).length;
         Analyzer a = new Analyzer(fps);
         VideoFrames.DecodeStats stats = VideoFrames.sample(video, fps, pool, MotionEvents::thumbnail,
-                (frame, thumb) -> a.accept(thumb));
+                (frame, thumb) -> {
+                    a.accept(thumb);
+                    progress.frames(a.frames, total);
+                });
         return a.finish(stats);
+    }
+
+    /** Told after each analysed frame. */
+    @FunctionalInterface
+    public interface FrameProgress {
+        void frames(int done, int total);
+    }
+
+    /** The video's own rate rounded, within [1, MAX_FPS]. */
+    public static double analysisRate(VideoIndex video) {
+        return Math.min(MAX_FPS, Math.max(1, Math.round(video.frameRate())));
     }
 
     /** Luma (BT.601 weights) of {@code img} box-averaged to THUMB_W x THUMB_H, row-major, 0..255. */

@@ -12,7 +12,7 @@ import java.util.Random;
  * <p>Coordinates are in pixels of a {@code width x height} picture; time in seconds; gravity is scaled to the
  * picture height so a drop from the top takes about 0.6 s whatever the resolution.
  */
-public final class BouncingScene {
+public final class BouncingScene implements Scene {
     /** One floor contact: when, where (x, as a fraction of the width) and how hard (impact speed, 0..1). */
     public record Contact(double time, double x, double strength) {}
 
@@ -47,9 +47,9 @@ public final class BouncingScene {
         }
     }
 
-    public int width() { return width; }
-    public int height() { return height; }
-    public double seconds() { return seconds; }
+    @Override public int width() { return width; }
+    @Override public int height() { return height; }
+    @Override public double seconds() { return seconds; }
 
     /** Every floor contact before the end, in time order. */
     public List<Contact> contacts() {
@@ -101,6 +101,7 @@ public final class BouncingScene {
     }
 
     /** Draws the scene at time t as 8-bit RGB, interleaved row-major: {@code rgb[(y * width + x) * 3 + c]}. */
+    @Override
     public void render(double t, byte[] rgb) {
         int w = width, h = height, floor = (int) floorY;
         if (rgb.length != w * h * 3) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import org.jcodec.api.SequenceEncoder;
 import org.jcodec.common.Codec;
 import org.jcodec.common.Format;
@@ -23,6 +22,16 @@ public final class ClipWriter {
      * times next to it as {@code out + ".contacts.tsv"} (time, x, strength per line).
      */
     public static void write(BouncingScene scene, int fps, Path out) throws IOException {
+        write((Scene) scene, fps, out);
+        StringBuilder sb = new StringBuilder("# time_s\tx_fraction\tstrength\n");
+        for (BouncingScene.Contact c : scene.contacts()) {
+            sb.append(String.format(java.util.Locale.ROOT, "%.6f\t%.4f\t%.4f%n", c.time(), c.x(), c.strength()));
+        }
+        Files.writeString(Path.of(out + ".contacts.tsv"), sb);
+    }
+
+    /** Writes {@code scene} at {@code fps} to {@code out} as H.264 (Baseline) in MP4, via a temporary name. */
+    public static void write(Scene scene, int fps, Path out) throws IOException {
         if (fps < 1 || fps > 120) throw new IllegalArgumentException("ClipWriter: fps must be in [1, 120], got " + fps);
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -45,19 +54,10 @@ public final class ClipWriter {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        StringBuilder sb = new StringBuilder("# time_s\tx_fraction\tstrength\n");
-        for (BouncingScene.Contact c : scene.contacts()) {
-            sb.append(String.format(java.util.Locale.ROOT, "%.6f\t%.4f\t%.4f%n", c.time(), c.x(), c.strength()));
-        }
-        Files.writeString(Path.of(out + ".contacts.tsv"), sb);
     }
 
     /** JCodec keeps 8-bit samples as signed bytes, value - 128. */
     private static void toSigned(byte[] src, byte[] dst) {
         for (int i = 0; i < src.length; i++) dst[i] = (byte) ((src[i] & 0xFF) - 128);
-    }
-
-    public static List<BouncingScene.Contact> contacts(BouncingScene s) {
-        return s.contacts();
     }
 }

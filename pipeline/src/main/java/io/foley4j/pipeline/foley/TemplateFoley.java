@@ -1,0 +1,209 @@
+package io.foley4j.pipeline.foley;
+
+import io.foley4j.engine.WorkerPool;
+import io.foley4j.pipeline.audio.Wav;
+import io.foley4j.pipeline.cache.SoundTemplateCache;
+import io.foley4j.pipeline.audio.WavWriter;
+import io.foley4j.pipeline.motion.MotionEvents;
+import io.foley4j.pipeline.video.VideoIndex;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The default model until trained decoder weights exist: real recordings placed at the video's motion events.
+ *
+ * <p>The prompt is embedded by the real MiniLM text encoder and compared with the embedded description of every
+ * recording in the {@link SoundBank}; the best match fixes the kind of sound, and the recordings of its category
+ * that match nearly as well become the candidates. Motion events come from {@link MotionEvents}; one-shots land on
+ * them ({@link TemplateMixer#placeEvents}), continuous sounds are looped ({@link TemplateMixer#loop}). The track
+ * is exactly as long as the video (or {@code seconds}). No sound is synthesized from noise.
+ */
+public final class TemplateFoley implements Generator {
+    /** Candidates: same category as the best match and cosine within this margin of it. */
+    public static final double MARGIN = 0.08;
+    public static final int MAX_CANDIDATES = 6;
+    public static final double MAX_VIDEO_SECONDS = 3600;
+
+    private final TextEncoder text;
+    private final SoundBank bank;
+    private final WorkerPool pool;
+    private final List<SoundBank.Sound> sounds;
+    private final float[][] soundEmbeddings;          // [sounds][dim], L2-normalized
+    private final Map<String, Integer> index = new java.util.HashMap<>();   // sound id -> position in sounds
+    private final SoundTemplateCache templates;
+    private final AtomicLong generations = new AtomicLong();
+    private final AtomicLong running = new AtomicLong();
+
+    /** A prompt this close (cosine) to a cached template's description reuses the cached recordings. */
+    public static final double REUSE_THRESHOLD = 0.9;
+
+    public TemplateFoley(TextEncoder text, SoundBank bank, WorkerPool pool, SoundTemplateCache templates) {
+        this.text = text;
+        this.bank = bank;
+        this.pool = pool;
+        this.sounds = List.copyOf(bank.sounds());
+        if (sounds.isEmpty()) throw new IllegalArgumentException("TemplateFoley: the sound bank " + bank.describe() + " is empty");
+        List<String> desc = new ArrayList<>();
+        for (SoundBank.Sound s : sounds) desc.add(s.description());
+        this.soundEmbeddings = text.embed(desc);
+        this.templates = templates;
+        for (int i = 0; i < sounds.size(); i++) index.put(sounds.get(i).id(), i);
+    }
+
+    @Override
+    public String describe() {
+        return "default: sound templates (" + sounds.size() + " real recordings from " + bank.describe()
+                + ") placed at motion events, prompts matched by " + text.describe();
+    }
+
+    /** Recordings ranked for {@code prompt}: best first, with their cosine similarity. */
+    public List<Map.Entry<SoundBank.Sound, Double>> rank(String prompt) {
+        return rank(text.embed(prompt));
+    }
+
+    private List<Map.Entry<SoundBank.Sound, Double>> rank(float[] e) {
+        List<Map.Entry<SoundBank.Sound, Double>> out = new ArrayList<>();
+        for (int i = 0; i < sounds.size(); i++) out.add(Map.entry(sounds.get(i), cosine(e, soundEmbeddings[i])));
+        out.sort(Comparator.comparingDouble((Map.Entry<SoundBank.Sound, Double> x) -> -x.getValue())
+                .thenComparing(x -> x.getKey().id()));
+        return out;
+    }
+
+    /** The best match and the recordings of its category within {@link #MARGIN}, at most {@link #MAX_CANDIDATES}. */
+    List<SoundBank.Sound> candidates(float[] promptEmbedding) {
+        List<Map.Entry<SoundBank.Sound, Double>> ranked = rank(promptEmbedding);
+        SoundBank.Sound best = ranked.get(0).getKey();
+        double top = ranked.get(0).getValue();
+        List<SoundBank.Sound> out = new ArrayList<>();
+        for (Map.Entry<SoundBank.Sound, Double> e : ranked) {
+            if (e.getValue() < top - MARGIN || out.size() == MAX_CANDIDATES) break;
+            if (e.getKey().category().equals(best.category()) && e.getKey().continuous() == best.continuous()) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public FoleyResult generate(FoleyRequest req, Path out, Progress progress) throws IOException {
+        running.incrementAndGet();
+        try {
+            return run(req, out, progress);
+        } finally {
+            running.decrementAndGet();
+            generations.incrementAndGet();
+        }
+    }
+
+    private FoleyResult run(FoleyRequest req, Path out, Progress progress) throws IOException {
+        Stages st = new Stages(progress, running.get() == 1);
+        Map<String, Long> counters = new LinkedHashMap<>();
+        GenerateOptions o = req.options();
+
+        st.begin("decode", 0);
+        VideoIndex video = VideoIndex.open(req.video());
+        double duration = video.durationSeconds();
+        if (duration > MAX_VIDEO_SECONDS) {
+            throw new FoleyInputException(FoleyInputException.Kind.TOO_LARGE, "video " + req.video() + " lasts "
+                    + duration + " s, more than " + MAX_VIDEO_SECONDS + " s");
+        }
+        MotionEvents.Result motion = MotionEvents.detect(video, pool, st::step);
+        counters.put("frames.analysed", (long) motion.curve().length + 1);
+        counters.put("motion.events", (long) motion.events().size());
+
+        st.begin("text", 0);
+        float[] prompt = text.embed(req.prompt());
+
+        st.begin("templates", 0);
+        List<SoundBank.Sound> chosen = new ArrayList<>();
+        List<float[]> audio = new ArrayList<>();
+        if (!fromCache(prompt, chosen, audio)) {
+            chosen.addAll(candidates(prompt));
+            for (SoundBank.Sound s : chosen) {
+                float[] a = bank.load(s);
+                audio.add(a);
+                templates.put(new SoundTemplateCache.Entry(s.description(), soundEmbeddings[index.get(s.id())], null,
+                        a, s.id()));
+                st.step(audio.size(), chosen.size());
+            }
+            counters.put("template.hit", 0L);
+        } else {
+            counters.put("template.hit", 1L);
+        }
+
+        st.begin("mix", 0);
+        double seconds = Double.isNaN(o.seconds()) ? duration : o.seconds();
+        int frames = (int) Math.round(seconds * TemplateMixer.RATE);
+        boolean loop = chosen.get(0).continuous();
+        float[] mix = loop
+                ? TemplateMixer.loop(audio, frames, o.channels(), o.seed())
+                : TemplateMixer.placeEvents(motion.events(), audio, frames, o.channels(), o.seed());
+
+        st.begin("write", 0);
+        try (WavWriter w = WavWriter.open(out, TemplateMixer.RATE, o.channels(), Wav.Format.PCM16)) {
+            w.write(mix, 0, frames);
+            w.finish();
+        }
+        Path muxed = null;
+        if (o.mux() != null) {
+            st.begin("mux", 0);
+            muxed = Muxing.addAudio(req.video(), out, o.mux());
+        }
+        List<StageTiming> timings = st.timings();
+        String model = "default sound templates: " + (loop ? "looped " : "placed at " + motion.events().size()
+                + " motion events: ") + chosen.get(0).description() + " (" + chosen.get(0).category() + ", "
+                + chosen.size() + " recordings)";
+        return new FoleyResult(out, muxed, TemplateMixer.RATE, o.channels(), frames / (double) TemplateMixer.RATE,
+                timings, Math.max(st.peak(), Rss.peakBytes()), counters, model);
+    }
+
+    /**
+     * A cached template within {@link #REUSE_THRESHOLD} of the prompt: its category's cached recordings within
+     * {@link #MARGIN} of the prompt become the candidates (no ranking of the library, no decoding).
+     */
+    private boolean fromCache(float[] prompt, List<SoundBank.Sound> chosen, List<float[]> audio) {
+        java.util.Optional<SoundTemplateCache.Match> m = templates.find(prompt, null, REUSE_THRESHOLD);
+        if (m.isEmpty() || !index.containsKey(m.get().entry().source())) return false;
+        SoundBank.Sound best = sounds.get(index.get(m.get().entry().source()));
+        List<Map.Entry<SoundTemplateCache.Entry, Double>> same = new ArrayList<>();
+        for (SoundTemplateCache.Entry e : templates.entries()) {
+            Integer i = index.get(e.source());
+            if (i == null || !sounds.get(i).category().equals(best.category())
+                    || sounds.get(i).continuous() != best.continuous()) continue;
+            double c = cosine(prompt, e.text());
+            if (c >= m.get().textScore() - MARGIN) same.add(Map.entry(e, c));
+        }
+        same.sort(Comparator.comparingDouble((Map.Entry<SoundTemplateCache.Entry, Double> x) -> -x.getValue())
+                .thenComparing(x -> x.getKey().source()));
+        for (Map.Entry<SoundTemplateCache.Entry, Double> e : same.subList(0, Math.min(MAX_CANDIDATES, same.size()))) {
+            chosen.add(sounds.get(index.get(e.getKey().source())));
+            audio.add(e.getKey().audio());
+        }
+        return !chosen.isEmpty();
+    }
+
+    public Map<String, Long> counters() {
+        return templates.counters("template.");
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    @Override
+    public void close() {
+        text.close();
+    }
+}
