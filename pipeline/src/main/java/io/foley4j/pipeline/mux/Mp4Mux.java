@@ -12,9 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Adds a WAV file to a copy of an MP4/MOV video as a 16-bit PCM audio track, in pure Java (an own box writer:
@@ -106,6 +110,7 @@ public final class Mp4Mux {
         Path target = out.toAbsolutePath();
         Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
         try {
+            setPermissions(temp, target);
             try (FileChannel in = FileChannel.open(src.file(), StandardOpenOption.READ);
                  FileChannel o = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeAll(o, ByteBuffer.wrap(src.ftyp()));
@@ -130,6 +135,14 @@ public final class Mp4Mux {
             Files.deleteIfExists(temp);
             throw e;
         }
+    }
+
+    /** createTempFile makes 0600 files: give the output the target's old permissions, else rw-r--r--. */
+    private static void setPermissions(Path temp, Path target) throws IOException {
+        if (Files.getFileAttributeView(temp, PosixFileAttributeView.class) == null) return;
+        Set<PosixFilePermission> p = Files.exists(target) ? Files.getPosixFilePermissions(target)
+                : PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(temp, p);
     }
 
     private static void copy(Path file, FileChannel in, long from, long bytes, FileChannel out) throws IOException {

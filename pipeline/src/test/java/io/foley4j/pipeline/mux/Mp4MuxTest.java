@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,6 +79,7 @@ class Mp4MuxTest {
             assertVideoIdentical(in, out);
             assertAudioEqualsWav(out, w);
             assertNoLeftovers(out);
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)), "new file mode");
         }
     }
 
