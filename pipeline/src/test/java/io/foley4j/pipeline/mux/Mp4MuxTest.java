@@ -96,6 +96,35 @@ class Mp4MuxTest {
     }
 
     @Test
+    void otherTracksAreCopied() throws IOException {
+        Path in = resource("mux/with_subs.mp4");
+        Path out = dir.resolve("subs.mp4");
+        Mp4Mux.addAudio(in, wav("s.wav", 48000, 2, 48_000, Wav.Format.PCM16), out);
+        assertEquals(List.of("vide", "text"), handlers(in));
+        assertEquals(List.of("vide", "text", "soun"), handlers(out));
+        assertVideoIdentical(in, out);
+        assertEquals(leaves(in, "text"), leaves(out, "text"), "subtitle trak boxes");
+        assertArrayEquals(chunkData(in, "text"), chunkData(out, "text"), "subtitle sample bytes");
+    }
+
+    /** All chunk bytes of the first track with {@code handler}, concatenated in chunk order. */
+    static byte[] chunkData(Path file, String handler) throws IOException {
+        byte[] f = Files.readAllBytes(file), m = moov(file);
+        for (Box t : Box.children(m, 8, m.length)) {
+            if (t.type().equals("trak") && SourceTrack.handler(m, t).equals(handler)) {
+                SourceTrack s = SourceTrack.parse(m, t);
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                for (int c = 0; c < s.chunkOffset().length; c++) {
+                    out.write(f, (int) s.chunkOffset()[c], (int) s.chunkBytes()[c]);
+                }
+                assertTrue(out.size() > 0, handler + " track has data");
+                return out.toByteArray();
+            }
+        }
+        throw new AssertionError("no " + handler + " track in " + file);
+    }
+
+    @Test
     void floatMonoWavAnd64BitOffsets() throws IOException {
         Path in = resource("video/high.mp4");
         Path w = wav("f.wav", 44100, 1, 30_001, Wav.Format.FLOAT32);
