@@ -100,11 +100,11 @@ class Mp4MuxTest {
         Path in = resource("mux/with_subs.mp4");
         Path out = dir.resolve("subs.mp4");
         Mp4Mux.addAudio(in, wav("s.wav", 48000, 2, 48_000, Wav.Format.PCM16), out);
-        assertEquals(List.of("vide", "text"), handlers(in));
-        assertEquals(List.of("vide", "text", "soun"), handlers(out));
+        assertEquals(List.of("vide", "sbtl"), handlers(in));
+        assertEquals(List.of("vide", "sbtl", "soun"), handlers(out));
         assertVideoIdentical(in, out);
-        assertEquals(leaves(in, "text"), leaves(out, "text"), "subtitle trak boxes");
-        assertArrayEquals(chunkData(in, "text"), chunkData(out, "text"), "subtitle sample bytes");
+        assertEquals(leaves(in, "sbtl"), leaves(out, "sbtl"), "subtitle trak boxes");
+        assertArrayEquals(chunkData(in, "sbtl"), chunkData(out, "sbtl"), "subtitle sample bytes");
     }
 
     /** All chunk bytes of the first track with {@code handler}, concatenated in chunk order. */
