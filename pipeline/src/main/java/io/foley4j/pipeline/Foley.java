@@ -15,7 +15,7 @@ import io.foley4j.pipeline.foley.TextEncoder;
 import io.foley4j.pipeline.foleynet.FoleyNet;
 import io.foley4j.pipeline.foleynet.FoleyNetConfig;
 import io.foley4j.pipeline.foleynet.NeuralFoley;
-import io.foley4j.pipeline.sounds.LibraryBank;
+import io.foley4j.pipeline.foley.LibraryBank;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

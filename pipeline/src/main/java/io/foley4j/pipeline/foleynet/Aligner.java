@@ -77,7 +77,7 @@ public final class Aligner {
         }
         int dirs = cfg.bidirectional() ? 2 : 1, h = cfg.hidden(), outDim = cfg.outputDim();
         float[] perFrame;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor x = Tensor.ofFloats(arena, features, 1, frames, cfg.inputDim());
             Tensor y = Tensor.allocate(arena, DType.F32, 1, frames, dirs * h);
             RnnOps.RnnState st = RnnOps.RnnState.zeros(arena, lstm.shape(), 1, true);

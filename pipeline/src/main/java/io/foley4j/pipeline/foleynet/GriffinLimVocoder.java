@@ -62,6 +62,9 @@ public final class GriffinLimVocoder implements MelVocoder {
         }
         StftConfig stft = StftConfig.hann(cfg.nFft(), cfg.hop(), cfg.nFft());
         GriffinLim gl = new GriffinLim(stft);
-        return gl.run(mag, frames, frames * cfg.hop(), cfg.iterations(), 0.99, GriffinLim.Init.ZERO, 0).waveform();
+        // a centred STFT of (frames - 1) * hop samples has exactly `frames` frames; the last hop is left silent
+        float[] w = gl.run(mag, frames, (frames - 1) * cfg.hop(), cfg.iterations(), 0.99, GriffinLim.Init.ZERO, 0)
+                .waveform();
+        return java.util.Arrays.copyOf(w, frames * cfg.hop());
     }
 }

@@ -98,7 +98,7 @@ public final class NeuralFoley implements Generator {
         float[] feats = new float[frames * featDim];
         long[] visualNanos = {0};
         long hits0 = frameCache == null ? 0 : frameCache.stats().hits();
-        try (Arena arena = Arena.ofConfined();
+        try (Arena arena = Arena.ofShared();
              VitState vs = net.vit == null ? null : net.vit.newState(1, pool)) {
             int size = net.vit == null ? 0 : net.vit.config().imageSize();
             ImagePreprocessor pre = net.vit == null ? null : new ImagePreprocessor(size, size, size,
@@ -159,7 +159,7 @@ public final class NeuralFoley implements Generator {
         float[] weight = new float[melFrames];
         st.begin("sampling", starts.length * steps);
         int[] doneSteps = {0};
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             DitState ds = new DitState(dit, pool.threads(), arena);
             int s = tok.seq(), td = tok.dim();
             Tensor text = Tensor.ofFloats(arena, java.util.Arrays.copyOfRange(tok.hidden(), 0, s * td), s, td);
