@@ -5,6 +5,7 @@ import io.foley4j.pipeline.video.RgbImage;
 import io.foley4j.pipeline.video.VideoFrames;
 import io.foley4j.pipeline.video.VideoIndex;
 import java.util.ArrayList;
+import org.jcodec.common.model.Picture;
 import java.util.List;
 
 /**
@@ -46,8 +47,8 @@ public final class MotionEvents {
         double fps = analysisRate(video);
         int total = VideoFrames.plan(video, fps).length;
         Analyzer a = new Analyzer(fps);
-        VideoFrames.DecodeStats stats = VideoFrames.sample(video, fps, pool, MotionEvents::thumbnail,
-                (frame, thumb) -> {
+        VideoFrames.DecodeStats stats = VideoFrames.samplePictures(video, fps, pool,
+                pic -> thumbnail(pic, video.width, video.height, video.color.fullRange()), (frame, thumb) -> {
                     a.accept(thumb);
                     progress.frames(a.frames, total);
                 });
@@ -63,6 +64,34 @@ public final class MotionEvents {
     /** The video's own rate rounded, within [1, MAX_FPS]. */
     public static double analysisRate(VideoIndex video) {
         return Math.min(MAX_FPS, Math.max(1, Math.round(video.frameRate())));
+    }
+
+    /**
+     * The decoded luma plane of {@code pic} (its displayed {@code width x height} area) box-averaged to THUMB_W x
+     * THUMB_H, on the 0..255 scale of {@link #thumbnail(RgbImage)} (limited-range luma expanded), row-major.
+     */
+    public static float[] thumbnail(Picture pic, int width, int height, boolean fullRange) {
+        int x0 = pic.getCrop() == null ? 0 : pic.getCrop().getX();
+        int y0 = pic.getCrop() == null ? 0 : pic.getCrop().getY();
+        byte[] py = pic.getPlaneData(0);
+        int stride = pic.getPlaneWidth(0);
+        float[] sum = new float[THUMB_W * THUMB_H];
+        int[] count = new int[THUMB_W * THUMB_H];
+        int[] col = new int[width];
+        for (int x = 0; x < width; x++) col[x] = (int) ((long) x * THUMB_W / width);
+        for (int y = 0; y < height; y++) {
+            int row = (int) ((long) y * THUMB_H / height) * THUMB_W;
+            int src = (y + y0) * stride + x0;
+            for (int x = 0; x < width; x++) {
+                sum[row + col[x]] += py[src + x] + 128;
+                count[row + col[x]]++;
+            }
+        }
+        float scale = fullRange ? 1f : 255f / 219f, offset = fullRange ? 0f : 16f;
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = count[i] == 0 ? 0 : Math.max(0, (sum[i] / count[i] - offset) * scale);
+        }
+        return sum;
     }
 
     /** Luma (BT.601 weights) of {@code img} box-averaged to THUMB_W x THUMB_H, row-major, 0..255. */

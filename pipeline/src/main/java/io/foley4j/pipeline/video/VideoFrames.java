@@ -47,6 +47,16 @@ public final class VideoFrames {
         }
     }
 
+    /**
+     * Turns a decoded JCodec picture (planar YUV 4:2:0, 8-bit samples stored as value - 128, coded size: crop to
+     * {@link VideoIndex#width} x {@link VideoIndex#height} from the top left) into what the sink gets; runs on worker
+     * threads. The picture is reused after the call: copy what you keep.
+     */
+    @FunctionalInterface
+    public interface PictureConverter<T> {
+        T convert(Picture pic);
+    }
+
     /** Samples as RGB images (the displayed size). */
     public static DecodeStats forEachRgb(VideoIndex video, double fps, WorkerPool pool, Sink<RgbImage> sink) {
         return sample(video, fps, pool, rgb -> rgb, sink);
@@ -94,6 +104,17 @@ public final class VideoFrames {
     /** Decodes the samples of {@code video} at {@code fps}, converts them on the workers, streams them in order. */
     public static <T> DecodeStats sample(VideoIndex video, double fps, WorkerPool pool, Converter<T> conv,
             Sink<T> sink) {
+        Yuv420 yuv = new Yuv420(video.color);
+        return samplePictures(video, fps, pool, pic -> {
+            RgbImage rgb = RgbImage.allocate(video.width, video.height);
+            yuv.toRgb(pic, rgb);
+            return conv.convert(rgb);
+        }, sink);
+    }
+
+    /** As {@link #sample} with the decoded pictures themselves (no RGB conversion: e.g. luma-only analysis). */
+    public static <T> DecodeStats samplePictures(VideoIndex video, double fps, WorkerPool pool,
+            PictureConverter<T> conv, Sink<T> sink) {
         long t0 = System.nanoTime();
         int[] plan = plan(video, fps);
         Gops gops = Gops.of(video);
@@ -180,7 +201,7 @@ public final class VideoFrames {
     /** {decoded, skipped, notRead} for the window's GOPs; fills {@code out[k - k0]} for k in [k0, k1). */
     private static <T> int[] decodeWindow(VideoIndex video, FileChannel ch, Gops gops, Decoders decoders,
             WorkerPool pool, int[] winGop, int[] winLast, int n, int[] plan, int[] kFirst, int k0, int k1,
-            Converter<T> conv, Object[] out) {
+            PictureConverter<T> conv, Object[] out) {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger decoded = new AtomicInteger(), skipped = new AtomicInteger(), notRead = new AtomicInteger();
         pool.parallelFor(Math.min(pool.threads(), n), (p0, p1) -> {
@@ -196,9 +217,7 @@ public final class VideoFrames {
                         }
                         decoded.incrementAndGet();
                         if (needed) {
-                            RgbImage rgb = RgbImage.allocate(video.width, video.height);
-                            decoders.yuv.toRgb(pic, rgb);
-                            T v = conv.convert(rgb);
+                            T v = conv.convert(pic);
                             for (int k = kFirst[s]; k < k1 && plan[k] == s; k++) {
                                 out[k - k0] = v;
                             }
@@ -253,13 +272,11 @@ public final class VideoFrames {
     /** One JCodec decoder and picture buffer per worker part, reused across GOPs (an IDR resets its state). */
     static final class Decoders {
         final VideoIndex video;
-        final Yuv420 yuv;
         final H264Decoder[] dec;
         final byte[][][] buf;
 
         Decoders(VideoIndex video, int parts) {
             this.video = video;
-            this.yuv = new Yuv420(video.color);
             this.dec = new H264Decoder[parts];
             this.buf = new byte[parts][][];
         }
