@@ -121,8 +121,8 @@ public final class Foley implements Generator {
     /** Cache hits, misses, bytes and evictions (frame.*, template.*) since loading. */
     public Map<String, Long> counters() {
         Map<String, Long> m = new LinkedHashMap<>();
-        if (frameCache != null) m.putAll(frameCache.counters("frame."));
-        m.putAll(templates.counters("template."));
+        if (frameCache != null) m.putAll(frameCache.counters("frame"));
+        m.putAll(templates.counters("template"));
         return m;
     }
 

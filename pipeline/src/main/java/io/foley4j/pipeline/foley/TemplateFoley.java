@@ -189,7 +189,7 @@ public final class TemplateFoley implements Generator {
     }
 
     public Map<String, Long> counters() {
-        return templates.counters("template.");
+        return templates.counters("template");
     }
 
     static double cosine(float[] a, float[] b) {

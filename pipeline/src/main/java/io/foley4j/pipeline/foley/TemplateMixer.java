@@ -29,8 +29,11 @@ public final class TemplateMixer {
         Random r = new Random(seed);
         int last = -1;
         for (MotionEvents.Event e : events) {
-            int pick = clips.size() == 1 ? 0 : r.nextInt(clips.size() - (last < 0 ? 0 : 1));
-            if (last >= 0 && pick >= last) pick++;                 // skip the previous clip
+            int pick = 0;
+            if (clips.size() > 1) {
+                pick = r.nextInt(clips.size() - (last < 0 ? 0 : 1));
+                if (last >= 0 && pick >= last) pick++;             // skip the previous clip
+            }
             last = pick;
             float[] clip = clips.get(pick);
             int onset = onset(clip);
