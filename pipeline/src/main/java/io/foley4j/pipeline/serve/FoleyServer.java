@@ -1,0 +1,300 @@
+package io.foley4j.pipeline.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.foley4j.pipeline.foley.FoleyInputException;
+import io.foley4j.pipeline.foley.FoleyRequest;
+import io.foley4j.pipeline.foley.FoleyResult;
+import io.foley4j.pipeline.foley.Generator;
+import io.foley4j.pipeline.foley.StageTiming;
+import io.foley4j.pipeline.video.VideoException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP service behind {@code bin/foley serve}, on the JDK's own server:
+ * <ul>
+ * <li>{@code POST /generate}, multipart/form-data with parts {@code video} (file) and {@code desc} (text), optional
+ *     {@code steps cfg seed seconds channels}: answers {@code audio/wav} with headers {@code X-Foley-Stages}
+ *     ({@code decode=0.410;visual=1.200...} seconds), {@code X-Foley-Peak-Rss-Bytes}, {@code X-Foley-Total-Seconds},
+ *     {@code X-Foley-Audio-Seconds}, {@code X-Foley-Model}, {@code X-Foley-Counters}.</li>
+ * <li>{@code GET /health}: {@code {status, model, queued, running, workers, queueCapacity}}.</li>
+ * <li>{@code GET /metrics}: see {@link ServerMetrics}.</li>
+ * </ul>
+ * Every error is JSON {@code {"error": "...", "status": N}}. Status of generation errors:
+ * {@link FoleyInputException} its kind's; {@link VideoException} 415 when the message says the format or codec is
+ * not supported ("unsupported", "not supported", "not a/an", "no video track"), else 422 (empty, truncated,
+ * corrupt); IllegalArgumentException 400; anything else 500 with a generic message (stack trace on stderr).
+ * Exchanges run on virtual threads, generations on {@link ServerConfig#workers} platform threads; the server does
+ * not close the generator.
+ */
+public final class FoleyServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NOT_SUPPORTED = Pattern.compile("unsupported|not supported|not an? |no video track");
+    private static final long CLOSE_GRACE_MILLIS = 10_000;
+
+    private final Generator generator;
+    private final ServerConfig cfg;
+    private final HttpServer http;
+    private final ExecutorService exchanges;
+    private final GenerationQueue queue;
+    private final ServerMetrics metrics;
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean closing;
+
+    private FoleyServer(Generator generator, ServerConfig cfg, HttpServer http, Supplier<Map<String, Long>> counters) {
+        this.generator = generator;
+        this.cfg = cfg;
+        this.http = http;
+        this.exchanges = Executors.newVirtualThreadPerTaskExecutor();
+        this.queue = new GenerationQueue(generator, cfg.workers(), cfg.queueCapacity());
+        this.metrics = new ServerMetrics(counters);
+    }
+
+    /** Binds {@code cfg.host():cfg.port()} and starts serving; {@code counters} may be null. */
+    public static FoleyServer start(Generator gen, ServerConfig cfg, Supplier<Map<String, Long>> counters)
+            throws IOException {
+        if (gen == null || cfg == null) throw new IllegalArgumentException("FoleyServer.start: generator and config are required");
+        Files.createDirectories(cfg.tempDir());
+        HttpServer http = HttpServer.create(new InetSocketAddress(cfg.host(), cfg.port()), 0);
+        FoleyServer s = new FoleyServer(gen, cfg, http, counters);
+        http.createContext("/", s::handle);
+        http.setExecutor(s.exchanges);
+        http.start();
+        return s;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** Stops accepting, waits for running exchanges and generations up to min(requestTimeout, 10 s) each. */
+    @Override
+    public void close() {
+        closing = true;
+        long grace = Math.min(cfg.requestTimeout().toMillis(), CLOSE_GRACE_MILLIS);
+        http.stop((int) Math.max(1, (grace + 999) / 1000));
+        try {
+            queue.shutdown(grace);
+            exchanges.shutdown();
+            if (!exchanges.awaitTermination(grace, TimeUnit.MILLISECONDS)) exchanges.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handle(HttpExchange ex) {
+        long t0 = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        int status;
+        try {
+            status = switch (path) {
+                case "/generate" -> generate(method(ex, "POST"));
+                case "/health" -> json(method(ex, "GET"), 200, health());
+                case "/metrics" -> json(method(ex, "GET"), 200, metrics.snapshot());
+                default -> throw new HttpError(404, "no such path '" + path + "' (POST /generate, GET /health, GET /metrics)");
+            };
+        } catch (Throwable t) {
+            status = fail(ex, t);
+        } finally {
+            ex.close();
+        }
+        metrics.response(status);
+        if (path.equals("/generate")) metrics.generateLatency((System.nanoTime() - t0) * 1e-9);
+    }
+
+    private static HttpExchange method(HttpExchange ex, String allowed) {
+        if (!ex.getRequestMethod().equals(allowed)) {
+            ex.getResponseHeaders().set("Allow", allowed);
+            throw new HttpError(405, "method " + ex.getRequestMethod() + " is not allowed here; use " + allowed);
+        }
+        return ex;
+    }
+
+    private int generate(HttpExchange ex) throws Throwable {
+        if (closing) throw new HttpError(503, "the server is shutting down");
+        if (!queue.admit()) {
+            metrics.rejected();
+            ex.getResponseHeaders().set("Retry-After", String.valueOf(retryAfterSeconds()));
+            throw new HttpError(503, "busy: " + cfg.workers() + " generating and " + cfg.queueCapacity()
+                    + " queued; retry later");
+        }
+        UploadForm form = null;
+        boolean submitted = false;
+        try {
+            String declared = ex.getRequestHeaders().getFirst("Content-Length");
+            if (declared != null && parseLong(declared) > cfg.maxUploadBytes()) {
+                throw new HttpError(413, "request body of " + declared + " bytes is larger than " + cfg.maxUploadBytes());
+            }
+            form = UploadForm.read(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Type"), cfg.tempDir(),
+                    cfg.maxUploadBytes());
+            FoleyRequest request = new FoleyRequest(form.video(), form.desc(), form.options());
+            Path out = cfg.tempDir().resolve("foley-out-" + ProcessHandle.current().pid() + "-" + ids.incrementAndGet() + ".wav");
+            GenerationQueue.Job job = queue.submit(request, out);
+            submitted = true;
+            FoleyResult result;
+            try {
+                result = job.await(cfg.requestTimeout().toMillis());
+            } catch (TimeoutException e) {
+                metrics.timedOut();
+                throw new HttpError(504, "generation did not finish within " + cfg.requestTimeout().toMillis() / 1000.0 + " s");
+            } catch (ExecutionException e) {
+                throw rename(e.getCause(), form);
+            }
+            try {
+                return sendWav(ex, result);
+            } finally {
+                GenerationQueue.deleteQuietly(result.wav());
+                if (result.muxed() != null) GenerationQueue.deleteQuietly(result.muxed());
+                GenerationQueue.deleteQuietly(out);
+            }
+        } finally {
+            if (!submitted) {
+                queue.release();
+                if (form != null) GenerationQueue.deleteQuietly(form.video());
+            }
+        }
+    }
+
+    private int sendWav(HttpExchange ex, FoleyResult r) throws IOException {
+        var h = ex.getResponseHeaders();
+        h.set("Content-Type", "audio/wav");
+        StringBuilder stages = new StringBuilder();
+        for (StageTiming s : r.stages()) {
+            if (!stages.isEmpty()) stages.append(';');
+            stages.append(token(s.stage())).append('=').append(String.format(Locale.ROOT, "%.3f", s.seconds()));
+        }
+        h.set("X-Foley-Stages", stages.toString());
+        h.set("X-Foley-Peak-Rss-Bytes", String.valueOf(r.peakRssBytes()));
+        h.set("X-Foley-Total-Seconds", String.format(Locale.ROOT, "%.3f", r.totalSeconds()));
+        h.set("X-Foley-Audio-Seconds", String.format(Locale.ROOT, "%.3f", r.audioSeconds()));
+        h.set("X-Foley-Model", ascii(r.model() == null ? "" : r.model()));
+        StringBuilder counters = new StringBuilder();
+        if (r.counters() != null) {
+            for (var e : r.counters().entrySet()) {
+                if (!counters.isEmpty()) counters.append(';');
+                counters.append(token(e.getKey())).append('=').append(e.getValue());
+            }
+        }
+        h.set("X-Foley-Counters", counters.toString());
+        long size = Files.size(r.wav());
+        ex.sendResponseHeaders(200, size);
+        try (OutputStream os = ex.getResponseBody()) {
+            Files.copy(r.wav(), os);
+        }
+        return 200;
+    }
+
+    /** Generator failures carry the temp file's path: name the client's file instead. */
+    private static Throwable rename(Throwable t, UploadForm form) {
+        String tmp = form.video().toString(), abs = form.video().toAbsolutePath().toString();
+        String shown = "'" + form.videoName() + "'";
+        if (t instanceof FoleyInputException f) {
+            return new FoleyInputException(f.kind(), f.getMessage().replace(abs, shown).replace(tmp, shown), f);
+        }
+        if (t instanceof VideoException v) {
+            return new HttpError(NOT_SUPPORTED.matcher(v.getMessage()).find() ? 415 : 422,
+                    v.getMessage().replace(abs, shown).replace(tmp, shown));
+        }
+        return t;
+    }
+
+    /** Answers {@code t} as JSON unless the response already started; returns the status given. */
+    private int fail(HttpExchange ex, Throwable t) {
+        int status;
+        String msg;
+        if (t instanceof HttpError e) {
+            status = e.status;
+            msg = e.getMessage();
+        } else if (t instanceof FoleyInputException e) {
+            status = e.kind().httpStatus;
+            msg = e.getMessage();
+        } else if (t instanceof VideoException e) {
+            status = NOT_SUPPORTED.matcher(e.getMessage()).find() ? 415 : 422;
+            msg = e.getMessage();
+        } else if (t instanceof MultipartException e) {
+            status = 400;
+            msg = "malformed multipart body: " + e.getMessage();
+        } else if (t instanceof IllegalArgumentException e) {
+            status = 400;
+            msg = e.getMessage();
+        } else if (t instanceof IOException && ex.getResponseCode() >= 0) {
+            return ex.getResponseCode();   // the client went away while the answer was sent
+        } else {
+            status = 500;
+            msg = "internal error (see the server log)";
+            System.err.println("foley serve: " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed");
+            t.printStackTrace();
+        }
+        if (t instanceof InterruptedException) Thread.currentThread().interrupt();
+        if (ex.getResponseCode() >= 0) return ex.getResponseCode();
+        try {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", msg == null ? t.getClass().getSimpleName() : msg);
+            body.put("status", status);
+            return json(ex, status, body);
+        } catch (IOException e) {
+            return status;   // the client is gone; nothing more to tell it
+        }
+    }
+
+    private int json(HttpExchange ex, int status, Map<String, Object> body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(bytes);
+        }
+        return status;
+    }
+
+    private Map<String, Object> health() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", closing ? "closing" : "ok");
+        m.put("model", generator.describe());
+        m.put("queued", queue.queued());
+        m.put("running", queue.running());
+        m.put("workers", cfg.workers());
+        m.put("queueCapacity", cfg.queueCapacity());
+        return m;
+    }
+
+    /** The mean generation time, at least 1 s. */
+    private long retryAfterSeconds() {
+        Object mean = ((Map<?, ?>) metrics.snapshot().get("latency")).get("meanSeconds");
+        return Math.max(1, (long) Math.ceil((Double) mean));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "Content-Length '" + s + "' is not a number");
+        }
+    }
+
+    /** Header-safe stage or counter name. */
+    private static String token(String s) {
+        return s == null ? "" : s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static String ascii(String s) {
+        return s.replaceAll("[^\\x20-\\x7E]", "?");
+    }
+}
