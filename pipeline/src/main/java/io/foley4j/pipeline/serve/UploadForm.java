@@ -132,7 +132,13 @@ record UploadForm(Path video, String videoName, String desc, GenerateOptions opt
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, (int) Math.min(len, max - count + 1));
+            int n;
+            try {
+                n = in.read(b, off, (int) Math.min(len, max - count + 1));
+            } catch (IOException e) {
+                // The client, not the server, failed: a 400 without a stack trace.
+                throw new MultipartException("the upload broke off after " + count + " bytes (" + e.getMessage() + ")");
+            }
             if (n > 0) count += n;
             if (count > max) throw new HttpError(413, "request body is larger than " + max + " bytes");
             return n;
