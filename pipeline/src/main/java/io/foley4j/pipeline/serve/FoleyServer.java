@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -56,6 +57,7 @@ public final class FoleyServer implements AutoCloseable {
     private final GenerationQueue queue;
     private final ServerMetrics metrics;
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closing;
 
     private FoleyServer(Generator generator, ServerConfig cfg, HttpServer http, Supplier<Map<String, Long>> counters) {
@@ -84,22 +86,45 @@ public final class FoleyServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** Stops accepting, waits for running exchanges and generations up to min(requestTimeout, 10 s) each. */
+    /**
+     * Refuses new generations (503) at once, waits up to min(requestTimeout, 10 s) for the exchanges in flight, then
+     * stops listening and closes every connection, and gives running generations the same bound to end.
+     */
     @Override
     public void close() {
         closing = true;
         long grace = Math.min(cfg.requestTimeout().toMillis(), CLOSE_GRACE_MILLIS);
-        http.stop((int) Math.max(1, (grace + 999) / 1000));
+        long end = System.nanoTime() + grace * 1_000_000;
         try {
+            synchronized (inFlight) {
+                // Our own count: the JDK server never ends an exchange whose client hung up mid-response, so its
+                // stop(delay) would always wait the whole delay after one.
+                while (inFlight.get() > 0 && System.nanoTime() < end) inFlight.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            }
+            http.stop(0);
             queue.shutdown(grace);
             exchanges.shutdown();
             if (!exchanges.awaitTermination(grace, TimeUnit.MILLISECONDS)) exchanges.shutdownNow();
         } catch (InterruptedException e) {
+            http.stop(0);
             Thread.currentThread().interrupt();
         }
     }
 
     private void handle(HttpExchange ex) {
+        inFlight.incrementAndGet();
+        try {
+            exchange(ex);
+        } finally {
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void exchange(HttpExchange ex) {
         long t0 = System.nanoTime();
         String path = ex.getRequestURI().getPath();
         int status;
@@ -244,6 +269,8 @@ public final class FoleyServer implements AutoCloseable {
         }
         if (t instanceof InterruptedException) Thread.currentThread().interrupt();
         if (ex.getResponseCode() >= 0) return ex.getResponseCode();
+        // An upload may be left unread: the JDK server drains a little of it, then this connection must end.
+        if (ex.getRequestMethod().equals("POST")) ex.getResponseHeaders().set("Connection", "close");
         try {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", msg == null ? t.getClass().getSimpleName() : msg);
@@ -275,10 +302,9 @@ public final class FoleyServer implements AutoCloseable {
         return m;
     }
 
-    /** The mean generation time, at least 1 s. */
+    /** The mean /generate latency so far, at least 1 s. */
     private long retryAfterSeconds() {
-        Object mean = ((Map<?, ?>) metrics.snapshot().get("latency")).get("meanSeconds");
-        return Math.max(1, (long) Math.ceil((Double) mean));
+        return Math.max(1, (long) Math.ceil(metrics.meanLatencySeconds()));
     }
 
     private static long parseLong(String s) {

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 /**
  * What /metrics reports: responses by status, /generate latency, queue rejections, timeouts, and the counters a
  * supplier gives (cache hits/misses) with a hit rate for every {@code X.hits} that has an {@code X.misses}.
- * Count, mean and max cover every /generate request; p50 and p95 the last {@link #WINDOW}.
+ * Statuses count every response (health and metrics too); latency is timed for /generate only, whatever its status:
+ * count, mean and max over all of them, p50 and p95 over the last {@link #WINDOW}.
  */
 final class ServerMetrics {
     static final int WINDOW = 1024;
@@ -37,6 +38,10 @@ final class ServerMetrics {
         latencyMax = Math.max(latencyMax, seconds);
     }
 
+    synchronized double meanLatencySeconds() {
+        return latencyCount == 0 ? 0 : latencySum / latencyCount;
+    }
+
     void rejected() { rejections.incrementAndGet(); }
 
     void timedOut() { timeouts.incrementAndGet(); }
@@ -57,7 +62,7 @@ final class ServerMetrics {
             Arrays.sort(sorted);
             Map<String, Object> lat = new LinkedHashMap<>();
             lat.put("count", latencyCount);
-            lat.put("meanSeconds", latencyCount == 0 ? 0.0 : latencySum / latencyCount);
+            lat.put("meanSeconds", meanLatencySeconds());
             lat.put("p50Seconds", percentile(sorted, 0.50));
             lat.put("p95Seconds", percentile(sorted, 0.95));
             lat.put("maxSeconds", latencyMax);

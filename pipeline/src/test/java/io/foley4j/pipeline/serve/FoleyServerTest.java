@@ -364,8 +364,9 @@ class FoleyServerTest {
         start();
         int port = server.port();
         assertEquals(200, get("/health").statusCode());
+        long t0 = System.nanoTime();
         server.close();
-        assertEquals("ok", "ok");
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "an idle server closes at once");
         boolean refused;
         try (Socket s = new Socket("127.0.0.1", port)) {
             refused = false;
