@@ -49,12 +49,14 @@ public final class FoleyServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NOT_SUPPORTED = Pattern.compile("unsupported|not supported|not an? |no video track");
     private static final long CLOSE_GRACE_MILLIS = 10_000;
+    private static final String STARTED = "foley.started";
 
     private final Generator generator;
     private final ServerConfig cfg;
     private final HttpServer http;
     private final ExecutorService exchanges;
     private final GenerationQueue queue;
+    private final UploadWatchdog watchdog = new UploadWatchdog();
     private final ServerMetrics metrics;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -108,6 +110,8 @@ public final class FoleyServer implements AutoCloseable {
         } catch (InterruptedException e) {
             http.stop(0);
             Thread.currentThread().interrupt();
+        } finally {
+            watchdog.close();
         }
     }
 
@@ -125,23 +129,29 @@ public final class FoleyServer implements AutoCloseable {
     }
 
     private void exchange(HttpExchange ex) {
-        long t0 = System.nanoTime();
+        ex.setAttribute(STARTED, System.nanoTime());
         String path = ex.getRequestURI().getPath();
-        int status;
         try {
-            status = switch (path) {
+            switch (path) {
                 case "/generate" -> generate(method(ex, "POST"));
                 case "/health" -> json(method(ex, "GET"), 200, health());
                 case "/metrics" -> json(method(ex, "GET"), 200, metrics.snapshot());
                 default -> throw new HttpError(404, "no such path '" + path + "' (POST /generate, GET /health, GET /metrics)");
-            };
+            }
         } catch (Throwable t) {
-            status = fail(ex, t);
+            fail(ex, t);
         } finally {
             ex.close();
         }
+    }
+
+    /** Counts the response before the client can see it (so a client's next request sees it in /metrics). */
+    private void sendHeaders(HttpExchange ex, int status, long length) throws IOException {
         metrics.response(status);
-        if (path.equals("/generate")) metrics.generateLatency((System.nanoTime() - t0) * 1e-9);
+        if (ex.getRequestURI().getPath().equals("/generate")) {
+            metrics.generateLatency((System.nanoTime() - (Long) ex.getAttribute(STARTED)) * 1e-9);
+        }
+        ex.sendResponseHeaders(status, length);
     }
 
     private static HttpExchange method(HttpExchange ex, String allowed) {
@@ -152,7 +162,7 @@ public final class FoleyServer implements AutoCloseable {
         return ex;
     }
 
-    private int generate(HttpExchange ex) throws Throwable {
+    private void generate(HttpExchange ex) throws Throwable {
         if (closing) throw new HttpError(503, "the server is shutting down");
         if (!queue.admit()) {
             metrics.rejected();
@@ -160,6 +170,7 @@ public final class FoleyServer implements AutoCloseable {
             throw new HttpError(503, "busy: " + cfg.workers() + " generating and " + cfg.queueCapacity()
                     + " queued; retry later");
         }
+        long deadline = System.nanoTime() + cfg.requestTimeout().toNanos();
         UploadForm form = null;
         boolean submitted = false;
         try {
@@ -167,23 +178,30 @@ public final class FoleyServer implements AutoCloseable {
             if (declared != null && parseLong(declared) > cfg.maxUploadBytes()) {
                 throw new HttpError(413, "request body of " + declared + " bytes is larger than " + cfg.maxUploadBytes());
             }
-            form = UploadForm.read(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Type"), cfg.tempDir(),
-                    cfg.maxUploadBytes());
+            UploadWatchdog.Guard guard = watchdog.watch(remainingMillis(deadline));
+            try {
+                form = UploadForm.read(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Type"), cfg.tempDir(),
+                        cfg.maxUploadBytes());
+            } catch (Throwable t) {
+                if (guard.end()) throw uploadTimedOut();
+                throw t;
+            }
+            if (guard.end()) throw uploadTimedOut();
             FoleyRequest request = new FoleyRequest(form.video(), form.desc(), form.options());
             Path out = cfg.tempDir().resolve("foley-out-" + ProcessHandle.current().pid() + "-" + ids.incrementAndGet() + ".wav");
             GenerationQueue.Job job = queue.submit(request, out);
             submitted = true;
             FoleyResult result;
             try {
-                result = job.await(cfg.requestTimeout().toMillis());
+                result = job.await(remainingMillis(deadline));
             } catch (TimeoutException e) {
                 metrics.timedOut();
-                throw new HttpError(504, "generation did not finish within " + cfg.requestTimeout().toMillis() / 1000.0 + " s");
+                throw new HttpError(504, "the request did not finish within " + cfg.requestTimeout().toMillis() / 1000.0 + " s");
             } catch (ExecutionException e) {
                 throw rename(e.getCause(), form);
             }
             try {
-                return sendWav(ex, result);
+                sendWav(ex, result);
             } finally {
                 GenerationQueue.deleteQuietly(result.wav());
                 if (result.muxed() != null) GenerationQueue.deleteQuietly(result.muxed());
@@ -197,7 +215,16 @@ public final class FoleyServer implements AutoCloseable {
         }
     }
 
-    private int sendWav(HttpExchange ex, FoleyResult r) throws IOException {
+    private static long remainingMillis(long deadline) {
+        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+    }
+
+    private HttpError uploadTimedOut() {
+        metrics.timedOut();
+        return new HttpError(408, "the upload did not finish within " + cfg.requestTimeout().toMillis() / 1000.0 + " s");
+    }
+
+    private void sendWav(HttpExchange ex, FoleyResult r) throws IOException {
         var h = ex.getResponseHeaders();
         h.set("Content-Type", "audio/wav");
         StringBuilder stages = new StringBuilder();
@@ -219,11 +246,10 @@ public final class FoleyServer implements AutoCloseable {
         }
         h.set("X-Foley-Counters", counters.toString());
         long size = Files.size(r.wav());
-        ex.sendResponseHeaders(200, size);
+        sendHeaders(ex, 200, size);
         try (OutputStream os = ex.getResponseBody()) {
             Files.copy(r.wav(), os);
         }
-        return 200;
     }
 
     /** Generator failures carry the temp file's path: name the client's file instead. */
@@ -240,8 +266,8 @@ public final class FoleyServer implements AutoCloseable {
         return t;
     }
 
-    /** Answers {@code t} as JSON unless the response already started; returns the status given. */
-    private int fail(HttpExchange ex, Throwable t) {
+    /** Answers {@code t} as JSON unless the response already started. */
+    private void fail(HttpExchange ex, Throwable t) {
         int status;
         String msg;
         if (t instanceof HttpError e) {
@@ -260,7 +286,7 @@ public final class FoleyServer implements AutoCloseable {
             status = 400;
             msg = e.getMessage();
         } else if (t instanceof IOException && ex.getResponseCode() >= 0) {
-            return ex.getResponseCode();   // the client went away while the answer was sent
+            return;   // the client went away while the answer was sent
         } else {
             status = 500;
             msg = "internal error (see the server log)";
@@ -268,27 +294,26 @@ public final class FoleyServer implements AutoCloseable {
             t.printStackTrace();
         }
         if (t instanceof InterruptedException) Thread.currentThread().interrupt();
-        if (ex.getResponseCode() >= 0) return ex.getResponseCode();
+        if (ex.getResponseCode() >= 0) return;
         // An upload may be left unread: the JDK server drains a little of it, then this connection must end.
         if (ex.getRequestMethod().equals("POST")) ex.getResponseHeaders().set("Connection", "close");
         try {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", msg == null ? t.getClass().getSimpleName() : msg);
             body.put("status", status);
-            return json(ex, status, body);
+            json(ex, status, body);
         } catch (IOException e) {
-            return status;   // the client is gone; nothing more to tell it
+            // the client is gone; nothing more to tell it
         }
     }
 
-    private int json(HttpExchange ex, int status, Map<String, Object> body) throws IOException {
+    private void json(HttpExchange ex, int status, Map<String, Object> body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
+        sendHeaders(ex, status, bytes.length);
         try (OutputStream os = ex.getResponseBody()) {
             os.write(bytes);
         }
-        return status;
     }
 
     private Map<String, Object> health() {

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param maxUploadBytes  largest request body (all parts together) before the answer is 413
  * @param workers         generations that run at once
  * @param queueCapacity   further requests admitted (uploading or waiting for a worker); past that, 503
- * @param requestTimeout  longest wait for a worker and its generation once the upload is in (504 after it)
+ * @param requestTimeout  longest time from admission to the answer: the upload, the wait for a worker and the
+ *                        generation together (an upload still running then is cut off, the rest answered 504)
  * @param tempDir         where uploads and outputs live while a request runs (created when missing)
  */
 public record ServerConfig(String host, int port, long maxUploadBytes, int workers, int queueCapacity,

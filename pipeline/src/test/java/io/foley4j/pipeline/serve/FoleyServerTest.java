@@ -81,6 +81,18 @@ class FoleyServerTest {
         return send(HttpRequest.newBuilder(uri(path)).GET().build());
     }
 
+    /** Waits up to 10 s for /health to show nothing queued or running; fails otherwise. */
+    private void awaitIdle() throws IOException, InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        JsonNode h;
+        do {
+            h = JSON.readTree(get("/health").body());
+            if (h.get("queued").asInt() == 0 && h.get("running").asInt() == 0) return;
+            Thread.sleep(10);
+        } while (System.nanoTime() < end);
+        throw new AssertionError("the server never became idle: " + h);
+    }
+
     private static byte[] video(int n) {
         byte[] v = new byte[n];
         new Random(n).nextBytes(v);
@@ -206,7 +218,7 @@ class FoleyServerTest {
 
     @Test
     void aSlowGenerationTimesOutWith504AndItsFilesGo() throws Exception {
-        start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(300)));
+        start(ServerConfig.defaults().withRequestTimeout(Duration.ofMillis(1000)));
         gen.gate = new CountDownLatch(1);
         assertTrue(error(send(post(okForm().build())), 504).contains("did not finish"));
         assertEquals(1, JSON.readTree(get("/metrics").body()).get("timeouts").asInt());
@@ -332,9 +344,36 @@ class FoleyServerTest {
         }
         assertEquals(List.of(), ServerTestSupport.awaitEmpty(temp));
         assertEquals(0, gen.started.get());
+        awaitIdle();
         assertEquals(200, send(post(okForm().build())).statusCode());
-        JsonNode h = JSON.readTree(get("/health").body());
-        assertEquals(0, h.get("queued").asInt(), "the slot of the broken upload came back");
+    }
+
+    @Test
+    void aStalledUploadIsCutOffAtTheDeadlineAndFreesItsSlot() throws Exception {
+        start(ServerConfig.defaults().withWorkers(1).withQueueCapacity(0).withRequestTimeout(Duration.ofMillis(1500)));
+        byte[] body = new Form().text("desc", "glass breaks").file("video", "clip.mp4", video(200_000)).build();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(ServerTestSupport.requestHead(server.port(), "Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            // Then nothing: the server must drop the connection by itself.
+            int got;
+            try {
+                got = s.getInputStream().read();
+            } catch (IOException e) {
+                got = -1;   // reset
+            }
+            assertEquals(-1, got, "the server still holds the stalled connection");
+        }
+        assertEquals(List.of(), ServerTestSupport.awaitEmpty(temp));
+        awaitIdle();   // the connection drops a moment before the handler gives the slot back
+        assertEquals(200, send(post(okForm().build())).statusCode(), "the only slot came back");
+        JsonNode m = JSON.readTree(get("/metrics").body());
+        assertEquals(1, m.get("timeouts").asInt(), m.toString());
+        assertEquals(1, m.get("requests").get("byStatus").get("408").asInt(), m.toString());
+        assertEquals(1, gen.started.get(), "only the later request generated");
     }
 
     @Test
