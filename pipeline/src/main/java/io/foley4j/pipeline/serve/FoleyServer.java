@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -189,7 +190,12 @@ public final class FoleyServer implements AutoCloseable {
             if (guard.end()) throw uploadTimedOut();
             FoleyRequest request = new FoleyRequest(form.video(), form.desc(), form.options());
             Path out = cfg.tempDir().resolve("foley-out-" + ProcessHandle.current().pid() + "-" + ids.incrementAndGet() + ".wav");
-            GenerationQueue.Job job = queue.submit(request, out);
+            GenerationQueue.Job job;
+            try {
+                job = queue.submit(request, out);
+            } catch (RejectedExecutionException e) {
+                throw new HttpError(503, "the server is shutting down");
+            }
             submitted = true;
             FoleyResult result;
             try {

@@ -69,10 +69,19 @@ final class GenerationQueue {
         return job;
     }
 
-    /** Stops taking jobs, waits up to {@code millis} for running ones, then interrupts them. */
+    /**
+     * Stops taking jobs, waits up to {@code millis} for the queued and running ones, then interrupts those running and
+     * drops (and cleans up) those never started.
+     */
     void shutdown(long millis) throws InterruptedException {
         pool.shutdown();
-        if (!pool.awaitTermination(millis, TimeUnit.MILLISECONDS)) pool.shutdownNow();
+        if (pool.awaitTermination(millis, TimeUnit.MILLISECONDS)) return;
+        for (Runnable r : pool.shutdownNow()) {
+            if (r instanceof Job j) {
+                j.abandon();
+                j.run();   // abandoned: generates nothing, deletes the files and frees the slot
+            }
+        }
     }
 
     final class Job implements Runnable {

@@ -399,6 +399,28 @@ class FoleyServerTest {
     }
 
     @Test
+    void closeWithWorkInFlightBoundsItsWaitAndLeavesNothingBehind() throws Exception {
+        start(ServerConfig.defaults().withWorkers(1).withQueueCapacity(1).withRequestTimeout(Duration.ofMillis(800)));
+        gen.gate = new CountDownLatch(1);   // never opened: one job runs forever, one waits in the queue
+        List<CompletableFuture<HttpResponse<byte[]>>> pending = new ArrayList<>();
+        for (int i = 0; i < 2; i++) pending.add(client.sendAsync(post(okForm().build()), HttpResponse.BodyHandlers.ofByteArray()));
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (gen.started.get() < 1 && System.nanoTime() < end) Thread.sleep(10);
+        assertEquals(1, gen.started.get());
+        long t0 = System.nanoTime();
+        server.close();
+        double seconds = (System.nanoTime() - t0) * 1e-9;
+        assertTrue(seconds < 5, "close took " + seconds + " s");
+        for (var f : pending) {
+            int status = f.handle((r, e) -> r == null ? -1 : r.statusCode()).get();
+            assertTrue(status == 504 || status == -1, "status " + status);
+        }
+        assertEquals(List.of(), ServerTestSupport.awaitEmpty(temp));
+        assertEquals(1, gen.started.get(), "the queued job was dropped, not run");
+        server = null;
+    }
+
+    @Test
     void closeStopsTheServer() throws Exception {
         start();
         int port = server.port();
