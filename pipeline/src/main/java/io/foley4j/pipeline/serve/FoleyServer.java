@@ -43,6 +43,12 @@ import java.util.regex.Pattern;
  * {@link FoleyInputException} its kind's; {@link VideoException} 415 when the message says the format or codec is
  * not supported ("unsupported", "not supported", "not a/an", "no video track"), else 422 (empty, truncated,
  * corrupt); IllegalArgumentException 400; anything else 500 with a generic message (stack trace on stderr).
+ * Other statuses: 405 (wrong method, with Allow), 404, 413 (body over maxUploadBytes, answered before reading
+ * further), 415 (not multipart/form-data), 400 (malformed multipart, missing, repeated or unknown parts, bad
+ * numbers), 503 with Retry-After (all slots taken, or closing), 504 (deadline passed while queued or generating; the
+ * generation's files are deleted when it ends). An upload still running at the deadline is cut off by closing its
+ * connection (counted as 408). Error responses to POST close the connection (the upload may be unread).
+ * <p>
  * Exchanges run on virtual threads, generations on {@link ServerConfig#workers} platform threads; the server does
  * not close the generator.
  */
@@ -266,10 +272,14 @@ public final class FoleyServer implements AutoCloseable {
             return new FoleyInputException(f.kind(), f.getMessage().replace(abs, shown).replace(tmp, shown), f);
         }
         if (t instanceof VideoException v) {
-            return new HttpError(NOT_SUPPORTED.matcher(v.getMessage()).find() ? 415 : 422,
-                    v.getMessage().replace(abs, shown).replace(tmp, shown));
+            return new HttpError(videoStatus(v.getMessage()), v.getMessage().replace(abs, shown).replace(tmp, shown));
         }
         return t;
+    }
+
+    /** 415 for a format or codec the engine does not read, 422 for a damaged file of one it does. */
+    static int videoStatus(String message) {
+        return message != null && NOT_SUPPORTED.matcher(message).find() ? 415 : 422;
     }
 
     /** Answers {@code t} as JSON unless the response already started. */
@@ -283,7 +293,7 @@ public final class FoleyServer implements AutoCloseable {
             status = e.kind().httpStatus;
             msg = e.getMessage();
         } else if (t instanceof VideoException e) {
-            status = NOT_SUPPORTED.matcher(e.getMessage()).find() ? 415 : 422;
+            status = videoStatus(e.getMessage());
             msg = e.getMessage();
         } else if (t instanceof MultipartException e) {
             status = 400;
