@@ -41,7 +41,8 @@ for pkg in "${packages[@]}"; do
     (
         cd "$tmp/x"
         {
-            find . \( -type f -o -type l \) \( -iname '*.ogg' -o -iname '*.oga' -o -iname '*.wav' \) -print0
+            find . \( -type f -o -type l \) \( -iname '*.ogg' -o -iname '*.oga' -o -iname '*.wav' \) \
+                -not -path '*/devtest/*' -print0 # devtest: the engine's test tones
             find ./usr/share/doc -path '*/copyright' -type f -print0 2>/dev/null || true
             # upstream notes beside each folder that holds sounds: .../mods/doors/{README.txt,license.txt}
             find . -type f \( -iname '*.ogg' -o -iname '*.oga' -o -iname '*.wav' \) -printf '%h\n' | sort -u |

@@ -57,28 +57,36 @@ public final class FrameCache {
     public void clear() { cache.clear(); }
 
     /**
-     * Two independent multiply-rotate chains over the frame's little-endian longs (the tail zero-padded), seeded with
-     * the dimensions, each finished with Murmur3's fmix64. Every step is a bijection of the state for a fixed input
-     * word, so two frames of the same size that differ in exactly one word always get different hashes. About one
-     * multiply per 8 bytes per chain; the chains are independent, so they overlap in the pipeline.
+     * Two independent 64-bit hashes, each over two interleaved multiply-rotate lanes (even and odd words), of the
+     * frame's little-endian longs (the tail zero-padded), seeded with the dimensions and finished with Murmur3's
+     * fmix64. Every lane step is a bijection of the lane's state for a fixed input word, and the lanes combine as
+     * fmix(a) ^ rotl(fmix(b)), so two frames of the same size that differ in exactly one word always get different
+     * hashes. The four lanes are independent chains, which keeps the multiplier busy.
      */
     public static Key key(RgbImage frame) {
         byte[] d = frame.data();
-        long h1 = P1 ^ ((long) frame.width() << 32 | frame.height());
-        long h2 = P2 ^ ((long) frame.height() << 32 | frame.width()) * P3;
-        int n = d.length & ~7, i = 0;
-        for (; i < n; i += 8) {
-            long v = (long) LONGS.get(d, i);
-            h1 = Long.rotateLeft(h1 ^ v * P3, 29) * P1;
-            h2 = Long.rotateLeft(h2 ^ v * P4, 37) * P2;
+        long dims = (long) frame.width() << 32 | frame.height();
+        long a1 = P1 ^ dims, b1 = P2 ^ dims, a2 = P3 ^ Long.reverse(dims), b2 = P4 ^ Long.reverse(dims);
+        int n = d.length & ~15, i = 0;
+        for (; i < n; i += 16) {
+            long v = (long) LONGS.get(d, i), w = (long) LONGS.get(d, i + 8);
+            a1 = Long.rotateLeft(a1 ^ v * P3, 29) * P1;
+            b1 = Long.rotateLeft(b1 ^ w * P3, 29) * P1;
+            a2 = Long.rotateLeft(a2 ^ v * P4, 37) * P2;
+            b2 = Long.rotateLeft(b2 ^ w * P4, 37) * P2;
         }
-        if (i < d.length) {
-            long v = 0;
-            for (int s = 0; i < d.length; i++, s += 8) v |= (d[i] & 0xffL) << s;
-            h1 = Long.rotateLeft(h1 ^ v * P3, 29) * P1;
-            h2 = Long.rotateLeft(h2 ^ v * P4, 37) * P2;
+        long v = 0, w = 0; // the last 0..15 bytes, zero-padded
+        for (int s = 0; i < d.length; i++, s += 8) {
+            if (s < 64) v |= (d[i] & 0xffL) << s;
+            else w |= (d[i] & 0xffL) << (s - 64);
         }
-        return new Key(fmix(h1 ^ d.length), fmix(h2 ^ d.length));
+        a1 = Long.rotateLeft(a1 ^ v * P3, 29) * P1;
+        b1 = Long.rotateLeft(b1 ^ w * P3, 29) * P1;
+        a2 = Long.rotateLeft(a2 ^ v * P4, 37) * P2;
+        b2 = Long.rotateLeft(b2 ^ w * P4, 37) * P2;
+        long len = d.length;
+        return new Key(fmix(a1 ^ len) ^ Long.rotateLeft(fmix(b1 ^ len), 17),
+                fmix(a2 ^ len) ^ Long.rotateLeft(fmix(b2 ^ len), 41));
     }
 
     private static long fmix(long h) {
