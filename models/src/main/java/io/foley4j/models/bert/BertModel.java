@@ -156,6 +156,13 @@ public final class BertModel implements AutoCloseable {
                 float scale = Mem.getF32(table.scales(), r);
                 for (int i = 0; i < h; i++) put(out, off + i, d.get(Mem.I8, base + i) * scale, accumulate);
             }
+            case I8_BLOCK32 -> {
+                long blocks = DType.I8_BLOCK32.scaleCount(1, h), s0 = r * blocks; // scales [rows, ceil(h / 32)]
+                for (int i = 0; i < h; i++) {
+                    float scale = Mem.getF32(table.scales(), s0 + i / DType.BLOCK);
+                    put(out, off + i, d.get(Mem.I8, base + i) * scale, accumulate);
+                }
+            }
             default -> throw new IllegalStateException("BertModel: embedding table of dtype " + table.dtype());
         }
     }

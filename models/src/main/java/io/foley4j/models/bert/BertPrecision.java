@@ -17,7 +17,12 @@ public enum BertPrecision {
      * Dynamic INT8: weights INT8 with one scale per output row; the activations entering each linear layer are
      * quantized per token at run time and the products accumulate in INT32.
      */
-    INT8(DType.I8_ROW);
+    INT8(DType.I8_ROW),
+    /**
+     * Weight-only INT8 with one scale per block of 32 elements of a row ({@link DType#I8_BLOCK32}), widened to F32
+     * inside the matmul; F32 activations. Smaller error than per-row scales, no activation quantization.
+     */
+    INT8_BLOCK(DType.I8_BLOCK32);
 
     /** Storage type of the weight matrices. */
     public final DType weights;
@@ -32,6 +37,6 @@ public enum BertPrecision {
             if (p.weights == dtype) return p;
         }
         throw new IllegalArgumentException("BertPrecision: no BERT precision stores weights as " + dtype
-                + "; expected F32, F16, BF16 or I8_ROW");
+                + "; expected F32, F16, BF16, I8_ROW or I8_BLOCK32");
     }
 }

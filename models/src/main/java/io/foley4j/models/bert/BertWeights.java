@@ -54,7 +54,7 @@ public record BertWeights(Tensor wordEmbeddings, Tensor positionEmbeddings, Tens
     }
 
     /** Storage types of matrices and embedding tables. */
-    static final Set<DType> MATRIX = EnumSet.of(DType.F32, DType.F16, DType.BF16, DType.I8_ROW);
+    static final Set<DType> MATRIX = EnumSet.of(DType.F32, DType.F16, DType.BF16, DType.I8_ROW, DType.I8_BLOCK32);
     /** Biases and LayerNorm parameters. */
     static final Set<DType> VECTOR = EnumSet.of(DType.F32);
 
