@@ -1,53 +1,67 @@
 package io.foley4j.models.diffusion;
 
 import io.foley4j.engine.Tensor;
+import io.foley4j.engine.WorkerPool;
+import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Mem;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The DiT's small per-element steps (a few passes over [B*N, D] per block, negligible next to the linear layers):
- * plain single-threaded loops, so results do not depend on the thread count.
+ * The DiT's small per-element steps (a few passes over [B*N, D] per block): rows split over the pool, each row run
+ * by the vectorized {@link Elementwise} kernels in one piece, so results do not depend on the thread count.
  */
 final class DitMath {
     private DitMath() {}
 
+    private static final int MIN_ELEMENTS_PER_THREAD = 16_384;
+    private static final int CHUNK = 64; // a multiple of every vector length in floats
+
     /** a += b over n floats. */
-    static void addInPlace(MemorySegment a, MemorySegment b, int n) {
-        for (int i = 0; i < n; i++) {
-            Mem.setF32(a, i, Mem.getF32(a, i) + Mem.getF32(b, i));
-        }
+    static void addInPlace(WorkerPool pool, MemorySegment a, MemorySegment b, int n) {
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        pool.parallelFor(chunks, MIN_ELEMENTS_PER_THREAD / CHUNK,
+                (s, e) -> Elementwise.add(a, b, a, s * CHUNK, Math.min(n, e * CHUNK)));
     }
 
     /**
      * y[b, i, j] = y[b, i, j] * (1 + scale[b, j]) + shift[b, j]; shift and scale are the columns
-     * [shiftAt, shiftAt + d) and [scaleAt, scaleAt + d) of mod [B, modWidth].
+     * [shiftAt, shiftAt + d) and [scaleAt, scaleAt + d) of mod [B, modWidth]. The scale columns are replaced by
+     * 1 + scale (mod is recomputed for every use).
      */
-    static void modulate(MemorySegment y, MemorySegment mod, int modWidth, int shiftAt, int scaleAt, int batch,
-                         int n, int d) {
+    static void modulate(WorkerPool pool, MemorySegment y, MemorySegment mod, int modWidth, int shiftAt, int scaleAt,
+                         int batch, int n, int d) {
         for (int b = 0; b < batch; b++) {
-            long m = (long) b * modWidth;
-            for (int i = 0; i < n; i++) {
-                long r = ((long) b * n + i) * d;
-                for (int j = 0; j < d; j++) {
-                    float scale = Mem.getF32(mod, m + scaleAt + j), shift = Mem.getF32(mod, m + shiftAt + j);
-                    Mem.setF32(y, r + j, Mem.getF32(y, r + j) * (1 + scale) + shift);
-                }
+            long m = (long) b * modWidth + scaleAt;
+            for (int j = 0; j < d; j++) {
+                Mem.setF32(mod, m + j, 1 + Mem.getF32(mod, m + j));
             }
         }
+        long rowBytes = 4L * d;
+        pool.parallelFor(batch * n, Math.max(1, MIN_ELEMENTS_PER_THREAD / d), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                long m = 4L * ((long) (r / n) * modWidth);
+                MemorySegment row = y.asSlice(r * rowBytes, rowBytes);
+                Elementwise.mul(row, mod.asSlice(m + 4L * scaleAt, rowBytes), row, 0, d);
+                Elementwise.add(row, mod.asSlice(m + 4L * shiftAt, rowBytes), row, 0, d);
+            }
+        });
     }
 
-    /** h[b, i, j] += gate[b, j] * x[b, i, j], gate = columns [gateAt, gateAt + d) of mod [B, modWidth]. */
-    static void gatedAdd(MemorySegment h, MemorySegment x, MemorySegment mod, int modWidth, int gateAt, int batch,
-                         int n, int d) {
-        for (int b = 0; b < batch; b++) {
-            long m = (long) b * modWidth + gateAt;
-            for (int i = 0; i < n; i++) {
-                long r = ((long) b * n + i) * d;
-                for (int j = 0; j < d; j++) {
-                    Mem.setF32(h, r + j, Mem.getF32(h, r + j) + Mem.getF32(mod, m + j) * Mem.getF32(x, r + j));
-                }
+    /**
+     * h[b, i, j] += gate[b, j] * x[b, i, j], gate = columns [gateAt, gateAt + d) of mod [B, modWidth]; x is
+     * overwritten with the gated values.
+     */
+    static void gatedAdd(WorkerPool pool, MemorySegment h, MemorySegment x, MemorySegment mod, int modWidth,
+                         int gateAt, int batch, int n, int d) {
+        long rowBytes = 4L * d;
+        pool.parallelFor(batch * n, Math.max(1, MIN_ELEMENTS_PER_THREAD / d), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                MemorySegment gate = mod.asSlice(4L * ((long) (r / n) * modWidth + gateAt), rowBytes);
+                MemorySegment xr = x.asSlice(r * rowBytes, rowBytes), hr = h.asSlice(r * rowBytes, rowBytes);
+                Elementwise.mul(xr, gate, xr, 0, d);
+                Elementwise.add(hr, xr, hr, 0, d);
             }
-        }
+        });
     }
 
     /**

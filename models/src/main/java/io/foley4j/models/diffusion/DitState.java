@@ -24,9 +24,9 @@ public final class DitState {
     final Tensor freq;       // [maxBatch, freqDim] sinusoidal timestep features
     final Tensor c1, c, sc;  // [maxBatch, hidden] timestep MLP hidden, conditioning c, SiLU(c)
     final Tensor mod;        // [maxBatch, 6 hidden] shift/scale/gate of one block
-    final Tensor lstmOut;    // [maxTokens, hidden]
-    final RnnOps.LstmState lstmState;
-    final RnnOps.LstmScratch lstmScratch;
+    final RnnOps.RnnShape lstmShape;  // one batch-first layer, input = hidden
+    final RnnOps.RnnState lstmState;  // h, c [1, maxBatch, hidden]
+    final RnnOps.RnnScratch lstmScratch;
     final AttentionOps.Scratch attention;
     final Tensor ones;       // [hidden] gamma of the affine-free layer norms
     final float[] ropeCos, ropeSin; // [maxTokens, headDim / 2]
@@ -51,9 +51,10 @@ public final class DitState {
         this.c = f32(arena, b, d);
         sc = f32(arena, b, d);
         mod = f32(arena, b, 6 * d);
-        lstmOut = f32(arena, n, d);
-        lstmState = RnnOps.LstmState.zeros(arena, d);
-        lstmScratch = RnnOps.LstmScratch.allocate(arena, d, Math.min(n, 256));
+        // the batch entries run through the LSTM together (batch-first), so each step reads W_hh once for all
+        lstmShape = new RnnOps.RnnShape(d, d, 1, false, RnnOps.Layout.BATCH_FIRST);
+        lstmState = RnnOps.RnnState.zeros(arena, lstmShape, b, true);
+        lstmScratch = RnnOps.RnnScratch.allocate(arena, lstmShape, b, n);
         attention = AttentionOps.Scratch.create(arena, Math.max(1, threads), c.headDim());
         float[] one = new float[d];
         java.util.Arrays.fill(one, 1f);
