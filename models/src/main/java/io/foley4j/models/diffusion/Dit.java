@@ -71,8 +71,8 @@ public final class Dit {
             linear(pool, y, blk.v(), v);
             DitMath.rope(q.data(), st.ropeCos, st.ropeSin, b, n, heads, cfg.headDim());
             DitMath.rope(k.data(), st.ropeCos, st.ropeSin, b, n, heads, cfg.headDim());
-            AttentionOps.attention(q.view(b, n, d), k.view(b, n, d), v.view(b, n, d), null, false, attScale,
-                    att.view(b, n, d), heads, heads, st.attention, pool);
+            DitMath.selfAttention(pool, st, q.data(), k.data(), v.data(), att.data(), b, n, heads, cfg.headDim(),
+                    attScale);
             linear(pool, att, blk.proj(), tmp);
             DitMath.gatedAdd(pool, h.data(), tmp.data(), mod.data(), 6 * d, 2 * d, b, n, d);
             // cross-attention to the text tokens
