@@ -2,6 +2,9 @@ package io.foley4j.engine;
 
 import io.foley4j.kernels.Checks;
 import io.foley4j.kernels.Conv;
+import io.foley4j.kernels.DepthwiseConv;
+import io.foley4j.kernels.Mem;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -125,6 +128,43 @@ public final class ConvOps {
             pool.parallelFor(g.patches(), minPatches, (p0, p1) -> Conv.im2colF32(xi, g, scratch, p0, p1));
             pool.parallelFor(g.cout(), minChannels, (c0, c1) -> Conv.conv2dColF32(scratch, weight.data(), b, oi, g, c0, c1));
         }
+    }
+
+    /**
+     * Depthwise stride-1 conv1d on time-major rows (see {@link DepthwiseConv}): x [L, C] -> out [Lout, C],
+     * Lout = L + padLeft + padRight - kw + 1; taps [kw, C] from {@link #depthwiseTaps}; bias [C] or null. Output rows
+     * are split over the pool; each element is computed the same way whatever the split.
+     */
+    public static void depthwiseConv1dRows(WorkerPool pool, Tensor x, Tensor taps, Tensor bias, int padLeft,
+                                           int padRight, Tensor out) {
+        f32("depthwiseConv1d", "x", x);
+        f32("depthwiseConv1d", "taps", taps);
+        Checks.require(x.rank() == 2 && taps.rank() == 2 && taps.dim(1) == x.dim(1), "depthwiseConv1d",
+                "x must be [L, C] and taps [kw, C], got x " + Arrays.toString(x.shape()) + ", taps "
+                        + Arrays.toString(taps.shape()));
+        int len = x.dim(0), ch = x.dim(1), kw = taps.dim(0);
+        int lout = DepthwiseConv.outLength(len, kw, padLeft, padRight);
+        checkBias("depthwiseConv1d", bias, ch);
+        checkOut("depthwiseConv1d", out, new int[] {lout, ch});
+        MemorySegment b = bias == null ? null : bias.data();
+        int minRows = (int) Math.max(1, MIN_MACS_PER_THREAD / ((long) kw * ch));
+        pool.parallelFor(lout, minRows, (t0, t1) -> DepthwiseConv.conv1dRowsF32(x.data(), taps.data(), b,
+                out.data(), len, ch, kw, padLeft, padRight, t0, t1));
+    }
+
+    /** Load-time repack of a depthwise PyTorch weight [C, 1, kw] into the taps layout [kw, C]. */
+    public static Tensor depthwiseTaps(Arena arena, Tensor weight) {
+        f32("depthwiseTaps", "weight", weight);
+        Checks.require(weight.rank() == 3 && weight.dim(1) == 1, "depthwiseTaps",
+                "weight must be [C, 1, kw], got " + Arrays.toString(weight.shape()));
+        int ch = weight.dim(0), kw = weight.dim(2);
+        Tensor taps = Tensor.allocate(arena, DType.F32, kw, ch);
+        for (int c = 0; c < ch; c++) {
+            for (int k = 0; k < kw; k++) {
+                taps.data().setAtIndex(Mem.F32, (long) k * ch + c, weight.data().getAtIndex(Mem.F32, (long) c * kw + k));
+            }
+        }
+        return taps;
     }
 
     // ---- checks ----

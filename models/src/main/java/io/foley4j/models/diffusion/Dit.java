@@ -8,6 +8,7 @@ import io.foley4j.engine.RnnOps;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * DiT denoiser (Peebles and Xie 2023, adaLN-Zero) over audio frames, with rotary self-attention, cross-attention to
@@ -49,7 +50,7 @@ public final class Dit {
         linear(pool, x.view(rows, cfg.patch() * cfg.inChannels()), w.xEmbed(), h);
         if (frameCond != null) {
             linear(pool, frameCond.view(rows, cfg.patch() * cfg.condDim()), w.frameEmbed(), tmp);
-            DitMath.addInPlace(h.data(), tmp.data(), rows * d);
+            DitMath.addInPlace(pool, h.data(), tmp.data(), rows * d);
         }
         // timestep conditioning c and s = SiLU(c)
         DitMath.timestepEmbedding(t, cfg.freqDim(), freq.data());
@@ -64,16 +65,16 @@ public final class Dit {
             linear(pool, sc, blk.modulation(), mod); // [B, 6D]: shift1, scale1, gate1, shift2, scale2, gate2
             // self-attention
             NormOps.layerNorm(h, st.ones, null, cfg.eps(), y, pool);
-            DitMath.modulate(y.data(), mod.data(), 6 * d, 0, d, b, n, d);
+            DitMath.modulate(pool, y.data(), mod.data(), 6 * d, 0, d, b, n, d);
             linear(pool, y, blk.q(), q);
             linear(pool, y, blk.k(), k);
             linear(pool, y, blk.v(), v);
             DitMath.rope(q.data(), st.ropeCos, st.ropeSin, b, n, heads, cfg.headDim());
             DitMath.rope(k.data(), st.ropeCos, st.ropeSin, b, n, heads, cfg.headDim());
-            AttentionOps.attention(q.view(b, n, d), k.view(b, n, d), v.view(b, n, d), null, false, attScale,
-                    att.view(b, n, d), heads, heads, st.attention, pool);
+            DitMath.selfAttention(pool, st, q.data(), k.data(), v.data(), att.data(), b, n, heads, cfg.headDim(),
+                    attScale);
             linear(pool, att, blk.proj(), tmp);
-            DitMath.gatedAdd(h.data(), tmp.data(), mod.data(), 6 * d, 2 * d, b, n, d);
+            DitMath.gatedAdd(pool, h.data(), tmp.data(), mod.data(), 6 * d, 2 * d, b, n, d);
             // cross-attention to the text tokens
             NormOps.layerNorm(h, blk.crossNormW(), blk.crossNormB(), cfg.eps(), y, pool);
             linear(pool, y, blk.crossQ(), q);
@@ -82,28 +83,28 @@ public final class Dit {
             AttentionOps.attention(q.view(b, n, d), tk.view(b, s, d), tv.view(b, s, d), mask.view(b, s), false,
                     attScale, att.view(b, n, d), heads, heads, st.attention, pool);
             linear(pool, att, blk.crossProj(), tmp);
-            DitMath.addInPlace(h.data(), tmp.data(), rows * d);
+            DitMath.addInPlace(pool, h.data(), tmp.data(), rows * d);
             // feed-forward
             NormOps.layerNorm(h, st.ones, null, cfg.eps(), y, pool);
-            DitMath.modulate(y.data(), mod.data(), 6 * d, 3 * d, 4 * d, b, n, d);
+            DitMath.modulate(pool, y.data(), mod.data(), 6 * d, 3 * d, 4 * d, b, n, d);
             linear(pool, y, blk.fc1(), ff);
             ActivationOps.apply(ActivationOps.Fn.GELU_TANH, ff, ff, pool);
             linear(pool, ff, blk.fc2(), tmp);
-            DitMath.gatedAdd(h.data(), tmp.data(), mod.data(), 6 * d, 5 * d, b, n, d);
+            DitMath.gatedAdd(pool, h.data(), tmp.data(), mod.data(), 6 * d, 5 * d, b, n, d);
         }
-        if (w.lstm() != null) {
-            Tensor lo = st.lstmOut.slice(0, n);
-            for (int i = 0; i < b; i++) {
-                Tensor hi = h.slice(i * n, (i + 1) * n);
-                st.lstmState.reset();
-                RnnOps.lstm(pool, hi, w.lstm(), st.lstmState, lo, st.lstmScratch);
-                DitMath.addInPlace(hi.data(), lo.data(), n * d);
-            }
+        if (w.lstm() != null) { // h += LSTM(h), every batch entry from a zero state, all entries in one pass
+            Tensor hs = st.lstmState.h().view(cfg.maxBatch(), d).slice(0, b).view(1, b, d);
+            Tensor cs = st.lstmState.c().view(cfg.maxBatch(), d).slice(0, b).view(1, b, d);
+            hs.data().fill((byte) 0);
+            cs.data().fill((byte) 0);
+            RnnOps.lstm(pool, new RnnOps.LstmStack(st.lstmShape, List.of(w.lstm())), h.view(b, n, d),
+                    new RnnOps.RnnState(hs, cs), tmp.view(b, n, d), null, st.lstmScratch);
+            DitMath.addInPlace(pool, h.data(), tmp.data(), rows * d);
         }
         Tensor fmod = st.mod.view(6 * cfg.maxBatch(), d).slice(0, 2 * b).view(b, 2 * d); // [B, 2D]: shift, scale
         linear(pool, sc, w.finalMod(), fmod);
         NormOps.layerNorm(h, st.ones, null, cfg.eps(), y, pool);
-        DitMath.modulate(y.data(), fmod.data(), 2 * d, 0, d, b, n, d);
+        DitMath.modulate(pool, y.data(), fmod.data(), 2 * d, 0, d, b, n, d);
         linear(pool, y, w.finalOut(), out.view(rows, cfg.patch() * cfg.inChannels()));
     }
 
