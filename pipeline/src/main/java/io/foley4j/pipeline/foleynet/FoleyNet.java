@@ -6,6 +6,8 @@ import io.foley4j.loader.SafetensorsFile;
 import io.foley4j.models.diffusion.DitWeights;
 import io.foley4j.models.vit.Vit;
 import io.foley4j.models.vit.VitWeights;
+import io.foley4j.models.vocoder.VocosWeights;
+import io.foley4j.pipeline.vocoder.VocosVocoder;
 import io.foley4j.pipeline.diffusion.FlowSampler;
 import io.foley4j.pipeline.diffusion.Prediction;
 import io.foley4j.pipeline.diffusion.Sampler;
@@ -64,8 +66,10 @@ public final class FoleyNet implements AutoCloseable {
             FoleyNetConfig.Vocoder vc = config.vocoder();
             vocoder = switch (vc.kind()) {
                 case "griffin-lim" -> new GriffinLimVocoder(vc);
+                case "vocos" -> new VocosMelVocoder(new VocosVocoder(
+                        VocosWeights.load(open(vc.file()), vc.vocos(), arena), arena));
                 default -> throw new IllegalArgumentException("foleynet.json: vocoder.kind '" + vc.kind()
-                        + "' is not one of griffin-lim");
+                        + "' is not one of vocos, griffin-lim");
             };
             int vitDim = vit == null ? 0 : vit.config().outputDim();
             if (config.featureDim(vitDim) != config.aligner().inputDim()) {

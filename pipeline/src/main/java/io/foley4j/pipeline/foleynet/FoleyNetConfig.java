@@ -42,11 +42,17 @@ public record FoleyNetConfig(String format, String name, Video video, Text text,
                           double betaEnd, double eta) {}
 
     /**
-     * kind: "vocos" (file) or "griffin-lim"; the mel definition shared with the decoder: natural-log mel of a Hann STFT
-     * (nFft, hop) at sampleRate with nMels Slaney-scale bands in [fMin, fMax], clamped at 1e-5 before the log.
+     * kind: "vocos" (file; width dim, intermediate, layers ConvNeXt blocks, windows of maxFrames) or "griffin-lim"
+     * (iterations); the mel definition shared with the decoder: natural-log mel of a Hann STFT (nFft, hop) at
+     * sampleRate with nMels Slaney-scale bands in [fMin, fMax], clamped at 1e-5 before the log.
      */
     public record Vocoder(String kind, String file, int sampleRate, int nFft, int hop, int nMels, double fMin,
-                          double fMax, int iterations) {}
+                          double fMax, int iterations, int dim, int intermediate, int layers, int maxFrames) {
+        public io.foley4j.models.vocoder.VocosConfig vocos() {
+            return new io.foley4j.models.vocoder.VocosConfig(nMels, dim, intermediate, layers, nFft, hop, sampleRate,
+                    maxFrames);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)

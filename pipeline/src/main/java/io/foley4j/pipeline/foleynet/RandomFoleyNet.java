@@ -7,6 +7,7 @@ import io.foley4j.models.diffusion.DitConfig;
 import io.foley4j.models.diffusion.DitWeights;
 import io.foley4j.models.vit.VitConfig;
 import io.foley4j.models.vit.VitWeights;
+import io.foley4j.models.vocoder.VocosWeights;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
 public final class RandomFoleyNet {
     private RandomFoleyNet() {}
 
-    /** A tiny model: a 2-block DiT over 16 mel bands at 24 kHz / hop 256, a tiny ViT, Griffin-Lim. */
+    /** A tiny model: a 2-block DiT over 16 mel bands at 24 kHz / hop 256, a tiny ViT, a 2-block Vocos. */
     public static FoleyNetConfig tiny(boolean withVit) {
         VitConfig v = VitConfig.tinyClip();
         int feat = (withVit ? v.outputDim() : 0) + 2;
@@ -32,13 +33,14 @@ public final class RandomFoleyNet {
                 new FoleyNetConfig.Aligner("aligner.safetensors", feat, 24, true, 24),
                 new FoleyNetConfig.Decoder("decoder.safetensors", dit, 24000 / 256.0),
                 new FoleyNetConfig.Sampler("dpm++2m", 4, 3.0, "v", 1000, 1e-4, 0.02, 0),
-                new FoleyNetConfig.Vocoder("griffin-lim", null, 24000, 1024, 256, 16, 0, 12000, 8));
+                new FoleyNetConfig.Vocoder("vocos", "vocoder.safetensors", 24000, 1024, 256, 16, 0, 12000, 0, 32, 48, 2,
+                        128));
     }
 
     /**
      * The edge-sized layout measured by the bench: CLIP ViT-B/16 (or none), a bidirectional LSTM aligner (FP16 in
      * mixed mode), DitConfig.defaults()-sized decoder over 64 mel bands at 48 kHz / hop 512 (93.75 frames/s, a
-     * 1024-frame window = 10.9 s), 25 DPM-Solver++ steps with guidance 4.5.
+     * 1024-frame window = 10.9 s), 25 DPM-Solver++ steps with guidance 4.5, an 8-block Vocos at 48 kHz.
      */
     public static FoleyNetConfig edge(boolean withVit) {
         VitConfig v = VitConfig.clipB16();
@@ -52,7 +54,8 @@ public final class RandomFoleyNet {
                 new FoleyNetConfig.Aligner("aligner.safetensors", feat, 256, true, 256),
                 new FoleyNetConfig.Decoder("decoder.safetensors", dit, 48000 / 512.0),
                 new FoleyNetConfig.Sampler("dpm++2m", 25, 4.5, "v", 1000, 1e-4, 0.02, 0),
-                new FoleyNetConfig.Vocoder("griffin-lim", null, 48000, 2048, 512, 64, 0, 24000, 16));
+                new FoleyNetConfig.Vocoder("vocos", "vocoder.safetensors", 48000, 2048, 512, 64, 0, 24000, 0, 384, 1152,
+                        8, 2048));
     }
 
     /** Writes {@code cfg} and random weights for each of its components into {@code dir}. */
@@ -73,6 +76,11 @@ public final class RandomFoleyNet {
             SafetensorsWriter d = new SafetensorsWriter().metadata("source", "random seed " + seed);
             fill(d, DitWeights.table(cfg.decoder().dit()), rnd, arena);
             d.write(dir.resolve(cfg.decoder().file()));
+            if ("vocos".equals(cfg.vocoder().kind())) {
+                SafetensorsWriter v = new SafetensorsWriter().metadata("source", "random seed " + seed);
+                fill(v, VocosWeights.table(cfg.vocoder().vocos()), rnd, arena);
+                v.write(dir.resolve(cfg.vocoder().file()));
+            }
         }
         cfg.write(dir);
     }
@@ -88,6 +96,9 @@ public final class RandomFoleyNet {
             for (int i = 0; i < v.length; i++) {
                 double g = Math.sqrt(-2 * Math.log(1 - rnd.nextDouble())) * Math.cos(2 * Math.PI * rnd.nextDouble());
                 v[i] = norm && s.length == 1 && e.name().endsWith("weight") ? 1f : (float) (g * std);
+            }
+            if (e.name().endsWith("window")) {                     // an iSTFT window: periodic Hann
+                for (int i = 0; i < v.length; i++) v[i] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * i / v.length));
             }
             w.add(e.name(), Tensor.ofFloats(arena, v, s));
         }
