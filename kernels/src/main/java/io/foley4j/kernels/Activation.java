@@ -286,13 +286,24 @@ public final class Activation {
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
-            FloatVector v = FloatVector.fromMemorySegment(F, x, o, ORDER);
-            FloatVector.broadcast(F, 1f).div(exp(v.neg()).add(1f)).intoMemorySegment(out, o, ORDER);
+            sigmoid(FloatVector.fromMemorySegment(F, x, o, ORDER)).intoMemorySegment(out, o, ORDER);
         }
         sigmoidScalar(x, out, i, to);
     }
 
+    /** 1 / (1 + e^-x) per lane with the polynomial exp (the same bits at every JIT tier, unlike lanewise EXP). */
+    static FloatVector sigmoid(FloatVector v) {
+        return FloatVector.broadcast(F, 1f).div(exp(v.neg()).add(1f));
+    }
+
     // ---- tanh(x) = sign(x) * -m / (2 + m), m = expm1(-2|x|): no cancellation near 0 ----
+
+    /** tanh per lane with the polynomial expm1 (the same bits at every JIT tier, unlike lanewise TANH). */
+    static FloatVector tanh(FloatVector v) {
+        FloatVector m = expm1(v.abs().mul(-2f));
+        FloatVector t = m.neg().div(m.add(2f));
+        return t.blend(t.neg(), v.lt(0f));
+    }
 
     public static void tanh(MemorySegment x, MemorySegment out, int from, int to) {
         check("tanh", x, out, from, to);
@@ -310,10 +321,7 @@ public final class Activation {
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
-            FloatVector v = FloatVector.fromMemorySegment(F, x, o, ORDER);
-            FloatVector m = expm1(v.abs().mul(-2f));
-            FloatVector t = m.neg().div(m.add(2f));
-            t.blend(t.neg(), v.lt(0f)).intoMemorySegment(out, o, ORDER);
+            tanh(FloatVector.fromMemorySegment(F, x, o, ORDER)).intoMemorySegment(out, o, ORDER);
         }
         tanhScalar(x, out, i, to);
     }
@@ -397,7 +405,7 @@ public final class Activation {
             e.intoMemorySegment(out, o, ORDER);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc);
         for (; j < n; j++) {
             long o = base + j * 4L;
             float e = (float) Math.exp(x.get(F32, o) - max);

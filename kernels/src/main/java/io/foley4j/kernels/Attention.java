@@ -203,8 +203,8 @@ public final class Attention {
                 a2 = FloatVector.fromMemorySegment(F, k, k2 + o, ORDER).fma(qv, a2);
                 a3 = FloatVector.fromMemorySegment(F, k, k3 + o, ORDER).fma(qv, a3);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
+            float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
             for (; c < hd; c++) {
                 float qc = q.get(F32, qOff + c * 4L);
                 s0 = Math.fma(qc, k.get(F32, k0 + c * 4L), s0);
@@ -231,7 +231,7 @@ public final class Attention {
                 a0 = FloatVector.fromMemorySegment(F, k, k0 + o, ORDER)
                         .fma(FloatVector.fromMemorySegment(F, q, qOff + o, ORDER), a0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
+            float s0 = Simd.sum(a0);
             for (; c < hd; c++) {
                 s0 = Math.fma(q.get(F32, qOff + c * 4L), k.get(F32, k0 + c * 4L), s0);
             }

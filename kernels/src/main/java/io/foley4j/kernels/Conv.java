@@ -329,8 +329,8 @@ public final class Conv {
             a2 = FloatVector.fromMemorySegment(F, w, w2 + o, ORDER).fma(cv, a2);
             a3 = FloatVector.fromMemorySegment(F, w, w3 + o, ORDER).fma(cv, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
+        float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
         for (; k < n; k++) {
             long o = 4L * k;
             float cv = col.get(F32, c + o);
@@ -361,7 +361,7 @@ public final class Conv {
             a = FloatVector.fromMemorySegment(F, w, w0 + 4L * k, ORDER)
                     .fma(FloatVector.fromMemorySegment(F, col, c + 4L * k, ORDER), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(a);
         for (; k < n; k++) {
             s = Math.fma(w.get(F32, w0 + 4L * k), col.get(F32, c + 4L * k), s);
         }

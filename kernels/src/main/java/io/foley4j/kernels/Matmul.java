@@ -6,7 +6,6 @@ import static io.foley4j.kernels.Simd.F;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * F32 linear layers in PyTorch layout: {@code y[M, N] = x[M, K] · w[N, K]^T + bias[N]} (bias may be null).
@@ -51,25 +50,9 @@ public final class Matmul {
     }
 
     /** Lane i gets lane i ^ (L >> (level + 1)): each level folds the upper half of the live lanes onto the lower. */
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] FOLD = new VectorShuffle[Integer.numberOfTrailingZeros(F.length())];
-
-    static {
-        for (int level = 0; level < FOLD.length; level++) {
-            int d = F.length() >> (level + 1);
-            FOLD[level] = VectorShuffle.fromOp(F, i -> i ^ d);
-        }
-    }
-
-    /**
-     * Sum of the lanes in a fixed pairwise order. {@code reduceLanes(ADD)} may use a different order compiled than
-     * interpreted, which would make a result depend on JIT timing (and on how rows are split over threads).
-     */
+    /** {@link Simd#sum}: lanes summed in a fixed order, whatever the JIT tier. */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLD) {
-            v = v.add(v.rearrange(fold));
-        }
-        return v.lane(0);
+        return Simd.sum(v);
     }
 
     static float biasAt(MemorySegment bias, int n) {

@@ -95,7 +95,7 @@ public final class Norm {
             for (; j < bound; j += len) {
                 a0 = a0.add(FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER).sub(shift));
             }
-            float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
             for (; j < dim; j++) {
                 sum += x.get(F32, base + j * 4L) - shift;
             }
@@ -119,7 +119,7 @@ public final class Norm {
                 FloatVector d = FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER).sub(shift).sub(dmean);
                 a0 = d.fma(d, a0);
             }
-            float sq = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float sq = Simd.sum(a0.add(a1).add(a2.add(a3)));
             for (; j < dim; j++) {
                 float d = x.get(F32, base + j * 4L) - shift - dmean;
                 sq = Math.fma(d, d, sq);
@@ -203,7 +203,7 @@ public final class Norm {
                 FloatVector v = FloatVector.fromMemorySegment(F, x, base + j * 4L, ORDER);
                 a0 = v.fma(v, a0);
             }
-            float sq = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            float sq = Simd.sum(a0.add(a1).add(a2.add(a3)));
             for (; j < dim; j++) {
                 float v = x.get(F32, base + j * 4L);
                 sq = Math.fma(v, v, sq);

@@ -105,8 +105,8 @@ public final class Rnn {
                     a2 = FloatVector.fromMemorySegment(F, w, w2 + o, ORDER).fma(xv, a2);
                     a3 = FloatVector.fromMemorySegment(F, w, w3 + o, ORDER).fma(xv, a3);
                 }
-                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
+                float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
                 for (; k < in; k++) {
                     long o = 4L * k;
                     float xs = x.get(F32, xo + o);
@@ -128,7 +128,7 @@ public final class Rnn {
                     a = FloatVector.fromMemorySegment(F, w, w0 + 4L * k, ORDER)
                             .fma(FloatVector.fromMemorySegment(F, x, xo + 4L * k, ORDER), a);
                 }
-                float s = a.reduceLanes(VectorOperators.ADD);
+                float s = Simd.sum(a);
                 for (; k < in; k++) {
                     s = Math.fma(w.get(F32, w0 + 4L * k), x.get(F32, xo + 4L * k), s);
                 }
@@ -175,7 +175,7 @@ public final class Rnn {
                 for (; k < ub; k += F.length()) {
                     a = loadF16(w, w0 + 2L * k).fma(FloatVector.fromMemorySegment(F, x, xo + 4L * k, ORDER), a);
                 }
-                float s = a.reduceLanes(VectorOperators.ADD);
+                float s = Simd.sum(a);
                 for (; k < in; k++) {
                     s = Math.fma(Float.float16ToFloat(w.get(I16, w0 + 2L * k)), x.get(F32, xo + 4L * k), s);
                 }
@@ -305,11 +305,11 @@ public final class Rnn {
             long o = 4L * j;
             FloatVector i = sigmoid(FloatVector.fromMemorySegment(F, gates, o, ORDER));
             FloatVector f = sigmoid(FloatVector.fromMemorySegment(F, gates, o + hb, ORDER));
-            FloatVector g = FloatVector.fromMemorySegment(F, gates, o + 2 * hb, ORDER).lanewise(VectorOperators.TANH);
+            FloatVector g = Activation.tanh(FloatVector.fromMemorySegment(F, gates, o + 2 * hb, ORDER));
             FloatVector og = sigmoid(FloatVector.fromMemorySegment(F, gates, o + 3 * hb, ORDER));
             FloatVector cNew = f.fma(FloatVector.fromMemorySegment(F, c, o, ORDER), i.mul(g));
             cNew.intoMemorySegment(c, o, ORDER);
-            og.mul(cNew.lanewise(VectorOperators.TANH)).intoMemorySegment(hOut, o, ORDER);
+            og.mul(Activation.tanh(cNew)).intoMemorySegment(hOut, o, ORDER);
         }
         pointwiseScalar(gates, c, hOut, hidden, j, j1);
     }
@@ -319,7 +319,7 @@ public final class Rnn {
     }
 
     private static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(F, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return Activation.sigmoid(x);
     }
 
     // ---- gates of one batch item over hidden units [j0, j1), pre-activations split into gx and gh ----
@@ -383,13 +383,13 @@ public final class Rnn {
                 ai = FloatVector.fromMemorySegment(F, peep, o, ORDER).fma(cPrev, ai);
                 af = FloatVector.fromMemorySegment(F, peep, o + hb, ORDER).fma(cPrev, af);
             }
-            FloatVector g = sum(gx, gh, o + 2 * hb).lanewise(VectorOperators.TANH);
+            FloatVector g = Activation.tanh(sum(gx, gh, o + 2 * hb));
             FloatVector cNew = sigmoid(af).fma(cPrev, sigmoid(ai).mul(g));
             if (peep != null) {
                 ao = FloatVector.fromMemorySegment(F, peep, o + 2 * hb, ORDER).fma(cNew, ao);
             }
             cNew.intoMemorySegment(c, o, ORDER);
-            sigmoid(ao).mul(cNew.lanewise(VectorOperators.TANH)).intoMemorySegment(hOut, o, ORDER);
+            sigmoid(ao).mul(Activation.tanh(cNew)).intoMemorySegment(hOut, o, ORDER);
         }
         lstmGatesScalar(gx, gh, peep, c, hOut, hidden, j, j1);
     }
@@ -427,8 +427,7 @@ public final class Rnn {
             FloatVector z = sigmoid(sum(gx, gh, o + hb));
             FloatVector ghn = FloatVector.fromMemorySegment(F, gh, o + 2 * hb, ORDER);
             FloatVector xn = FloatVector.fromMemorySegment(F, gx, o + 2 * hb, ORDER);
-            FloatVector n = (resetAfter ? sigmoid(sum(gx, gh, o)).fma(ghn, xn) : xn.add(ghn))
-                    .lanewise(VectorOperators.TANH);
+            FloatVector n = Activation.tanh(resetAfter ? sigmoid(sum(gx, gh, o)).fma(ghn, xn) : xn.add(ghn));
             z.fma(FloatVector.fromMemorySegment(F, h, o, ORDER).sub(n), n).intoMemorySegment(hOut, o, ORDER);
         }
         gruGatesScalar(gx, gh, h, hOut, resetAfter, hidden, j, j1);

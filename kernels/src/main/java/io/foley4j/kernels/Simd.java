@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,5 +67,28 @@ public final class Simd {
     public static String describe() {
         return SCALAR ? "scalar (preferred vector width " + BITS + " bits)"
                 : "vector " + BITS + "-bit (" + F.length() + " float lanes)";
+    }
+
+    /** XOR-butterfly shuffles over {@link #F}: level l pairs lane i with lane i ^ (length >> (l + 1)). */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] FOLD = new VectorShuffle[Integer.numberOfTrailingZeros(F.length())];
+
+    static {
+        for (int level = 0; level < FOLD.length; level++) {
+            int d = F.length() >> (level + 1);
+            FOLD[level] = VectorShuffle.fromOp(F, i -> i ^ d);
+        }
+    }
+
+    /**
+     * Sum of the lanes of a {@link #F} vector in a fixed pairwise order. {@code reduceLanes(ADD)} adds in one order
+     * when interpreted and another once C2 compiles it, so a result would change with JIT timing (measured: 127 of
+     * 200 random 64-float sums differ before and after warm-up); every float reduction in the kernels goes here.
+     */
+    public static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLD) {
+            v = v.add(v.rearrange(fold));
+        }
+        return v.lane(0);
     }
 }

@@ -119,8 +119,9 @@ class NeuralFoleyTest {
             FoleyResult b = run(plain, loop, GenerateOptions.defaults(), dir.resolve("plain.wav"));
             FoleyResult b2 = run(plain, loop, GenerateOptions.defaults(), dir.resolve("plain2.wav"));
             FoleyResult a2 = run(cached, loop, GenerateOptions.defaults(), dir.resolve("cached2.wav"));
-            System.out.println("plain==plain2 " + Arrays.equals(Files.readAllBytes(b.wav()), Files.readAllBytes(b2.wav()))
-                + " cached==cached2 " + Arrays.equals(Files.readAllBytes(a.wav()), Files.readAllBytes(a2.wav())) + " " + a2.counters());
+            // repeated runs (later ones JIT-compiled) give the same bytes: no kernel depends on the JIT tier
+            assertArrayEquals(Files.readAllBytes(b.wav()), Files.readAllBytes(b2.wav()), "plain run 1 vs 2");
+            assertArrayEquals(Files.readAllBytes(a.wav()), Files.readAllBytes(a2.wav()), "cached run 1 vs 2");
             assertArrayEquals(Files.readAllBytes(b.wav()), Files.readAllBytes(a.wav()), "cache must not change output");
             long sampled = a.counters().get("frames.sampled");
             long hits = a.counters().get("frame.hits");
