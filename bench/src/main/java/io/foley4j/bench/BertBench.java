@@ -152,6 +152,7 @@ final class BertBench {
                 boolean fp32 = pair[0] == Impl.OURS_FP32;
                 try (Ours ours = new Ours(files.get(pair[0]), threads);
                      Ort ort = new Ort(files.get(pair[1]), threads)) {
+                    warm(ours, ort, inputs, 3 * t.warmupSeconds());
                     for (Input in : inputs) {
                         double a = o.seconds(t.time(ours.call(in))), b = o.seconds(t.time(ort.call(in)));
                         boolean at128 = in.latency && in.enc.seqLen() == 128;
@@ -178,6 +179,21 @@ final class BertBench {
         }
         report.endTable();
         report.note("ours/ORT > 1 means ours is faster (latency: ORT time / our time; throughput: our rate / ORT's).");
+    }
+
+    /**
+     * Every input of both implementations in turn for {@code seconds}, before any is timed: {@link Timing} warms up
+     * one input at a time, and on a busy machine C2 may not have compiled the Vector API kernels for the other
+     * shapes within its limit (a first 8-token timing then runs partly interpreted).
+     */
+    private static void warm(Ours ours, Ort ort, List<Input> inputs, double seconds) throws OrtException {
+        List<Runnable> calls = new ArrayList<>();
+        for (Input in : inputs) {
+            calls.add(ours.call(in));
+            calls.add(ort.call(in));
+        }
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) calls.forEach(Runnable::run);
     }
 
     /**
