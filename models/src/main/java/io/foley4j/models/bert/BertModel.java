@@ -91,11 +91,13 @@ public final class BertModel implements AutoCloseable {
         // x = LayerNorm(E_word[id] + E_position[p] + E_type[type])
         embed(ids, typeIds, rows, seq, x);
         NormOps.layerNorm(x, weights.embeddingNormWeight(), weights.embeddingNormBias(), eps, x, pool);
+        // INT8: the layers reading a LayerNorm output (Q, K, V, intermediate) take F32 activations (INT8 weights
+        // widened in the matmul); see BertPrecision.INT8. The attention context and the GELU output are quantized.
         for (BertWeights.Layer l : weights.layers()) {
             // heads: softmax(Q K^T / sqrt(headDim) + mask) V, Q = x Wq^T + bq, K, V alike
-            linear(l.query(), x, q, s.q8Hidden);
-            linear(l.key(), x, k, s.q8Hidden);
-            linear(l.value(), x, v, s.q8Hidden);
+            linear(l.query(), x, q, null);
+            linear(l.key(), x, k, null);
+            linear(l.value(), x, v, null);
             AttentionOps.attention(q.view(batch, seq, h), k.view(batch, seq, h), v.view(batch, seq, h), keyMask,
                     false, scale, context.view(batch, seq, h), config.heads(), config.heads(), s.attention, pool);
             // x = LayerNorm(x + context Wo^T + bo)
@@ -103,7 +105,7 @@ public final class BertModel implements AutoCloseable {
             add(sum, x);
             NormOps.layerNorm(sum, l.attentionNormWeight(), l.attentionNormBias(), eps, x, pool);
             // x = LayerNorm(x + act(x Wi^T + bi) Wo^T + bo)
-            linear(l.intermediate(), x, ffn, s.q8Hidden);
+            linear(l.intermediate(), x, ffn, null);
             ActivationOps.apply(config.activation(), ffn, ffn, pool);
             linear(l.output(), ffn, sum, s.q8Ffn);
             add(sum, x);
@@ -112,7 +114,7 @@ public final class BertModel implements AutoCloseable {
         return x.view(batch, seq, h);
     }
 
-    /** y = x W^T + b; INT8 mode quantizes x per token into {@code q8} first. */
+    /** y = x W^T + b; with {@code q8} (INT8 mode) x is quantized per token into it first. */
     private void linear(BertWeights.Linear l, Tensor x, Tensor y, LinearOps.Q8Activations q8) {
         if (q8 != null) LinearOps.linearQ8Q8(pool, x, l.weight(), l.bias(), y, q8);
         else LinearOps.linear(pool, x, l.weight(), l.bias(), y);

@@ -14,8 +14,13 @@ public enum BertPrecision {
     /** BF16 weights widened to F32 inside the matmul; F32 activations. */
     BF16(DType.BF16),
     /**
-     * Dynamic INT8: weights INT8 with one scale per output row; the activations entering each linear layer are
-     * quantized per token at run time and the products accumulate in INT32.
+     * Dynamic INT8: every weight matrix INT8 with one scale per output row. The activations entering the attention
+     * output and FFN output projections (attention context, GELU output) are quantized per token at run time and
+     * the products accumulate in INT32. The projections reading a LayerNorm output (Q, K, V, FFN intermediate) keep
+     * F32 activations against their INT8 weights: BERT's LayerNorm outputs carry a few outlier channels (large gamma)
+     * that set each token's scale and leave every other channel a handful of levels. Measured on all-MiniLM-L6-v2
+     * (pooled cosine vs FP32 over the test corpus): all six quantized per token, min 0.983 (the empty text,
+     * [CLS][SEP]) mean 0.9969; Q/K/V/intermediate in F32, min 0.992 mean 0.9990; nothing quantized, min 0.996.
      */
     INT8(DType.I8_ROW),
     /**

@@ -17,13 +17,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sequences of 1..128 tokens in padded batches of mixed lengths.
  * <p>
  * Metric: max abs error over every real token (attention mask 1): <= 1e-4. Padding positions are computed too
- * but are ill-conditioned (their queries are pad tokens): two summation orders of our own (packed vs unpacked
- * GEMM) already differ there by ~5e-4 while real tokens agree to ~3e-6, so they get the looser bound 1e-2 and
- * their error is printed.
+ * but some are ill-conditioned: the mask and LayerNorm eps are the graph's (-3.4e38 added to masked scores, the same
+ * as our -inf; eps 1e-12), yet PyTorch float32 itself is 1.6e-4 from float64 at the worst padding position of
+ * BGE's corpus (1.5e-6 on real tokens), as is ONNX Runtime; one float32 rounding after any op moves those rows by
+ * 1e-5..1e-4 (analysis: bert/padding_conditioning.py). Padding gets the bound 2e-3 and its error is printed.
  */
 class BertOnnxRuntimeTest {
     static final double TOLERANCE = 1e-4;
-    static final double PADDING_TOLERANCE = 1e-2;
+    static final double PADDING_TOLERANCE = 2e-3;
 
     @ParameterizedTest
     @EnumSource(Model.class)
