@@ -25,7 +25,11 @@ public record FoleyNetConfig(String format, String name, Video video, Text text,
     public static final String FORMAT = "foleynet/1";
     public static final String FILE = "foleynet.json";
 
-    /** {@code vit}: a converted ViT file (null: motion features only); {@code motion}: append 2 motion features. */
+    /**
+     * {@code vit}: a converted ViT file (null: motion features only); {@code motion}: append 2 motion features per
+     * frame, the mean absolute luma change from the previous frame (0..1) and the {@link
+     * io.foley4j.pipeline.motion.MotionEvents} contact strength at that frame (normalized by the clip's largest).
+     */
     public record Video(double fps, String vit, boolean motion) {}
 
     /** {@code encoder}: "minilm" (the built-in all-MiniLM-L6-v2); tokens beyond maxTokens are cut. */
@@ -34,8 +38,11 @@ public record FoleyNetConfig(String format, String name, Video video, Text text,
     /** LSTM over per-frame features then a linear projection to the decoder's conditioning width. */
     public record Aligner(String file, int inputDim, int hidden, boolean bidirectional, int outputDim) {}
 
-    /** The DiT over log-mel frames; {@code frameRate} mel frames per second; its window is dit.maxFrames frames. */
-    public record Decoder(String file, DitConfig dit, double frameRate) {}
+    /**
+     * The DiT over normalized log-mel frames; {@code frameRate} mel frames per second; its window is dit.maxFrames
+     * frames. The vocoder receives {@code logMel = x * melScale + melShift} (the training normalization undone).
+     */
+    public record Decoder(String file, DitConfig dit, double frameRate, double melScale, double melShift) {}
 
     /** method: ddpm | ddim | dpm++2m | euler | heun; prediction: epsilon | v | velocity (flow matching). */
     public record Sampler(String method, int steps, double cfg, String prediction, int trainSteps, double betaStart,

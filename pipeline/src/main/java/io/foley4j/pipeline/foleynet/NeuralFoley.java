@@ -106,7 +106,7 @@ public final class NeuralFoley implements Generator {
             Tensor pixels = net.vit == null ? null : Tensor.allocate(arena, DType.F32, 1, 3, size, size);
             float[] px = net.vit == null ? null : new float[3 * size * size];
             float[][] prev = {null};
-            float[] prevEnergy = {0};
+            MotionEvents.Analyzer motion = new MotionEvents.Analyzer(fps);
             VideoFrames.sample(video, fps, pool, rgb -> new Sampled(rgb, MotionEvents.thumbnail(rgb)), (frame, s) -> {
                 int k = frame.index();
                 if (net.vit != null) {
@@ -122,14 +122,13 @@ public final class NeuralFoley implements Generator {
                     visualNanos[0] += System.nanoTime() - t0;
                 }
                 if (cfg.video().motion()) {
-                    float e = prev[0] == null ? 0 : meanAbsDiff(s.thumb, prev[0]) / 255f;
-                    feats[k * featDim + vitDim] = e;
-                    feats[k * featDim + vitDim + 1] = e - prevEnergy[0];
-                    prevEnergy[0] = e;
+                    feats[k * featDim + vitDim] = prev[0] == null ? 0 : meanAbsDiff(s.thumb, prev[0]) / 255f;
+                    motion.accept(s.thumb);
                 }
                 prev[0] = s.thumb;
                 st.step(k + 1, frames);
             });
+            if (cfg.video().motion()) contactFeature(motion.finish(null), feats, frames, featDim, vitDim + 1);
         }
         if (frameCache != null) counters.put("frame.hits", frameCache.stats().hits() - hits0);
         st.endExcluding(visualNanos[0] / 1e9);     // decoding and motion only
@@ -181,8 +180,9 @@ public final class NeuralFoley implements Generator {
                 accumulate(mel, weight, x, a, window, c, w == 0 ? 0 : overlap, w == starts.length - 1 ? 0 : overlap);
             }
         }
+        float melScale = (float) cfg.decoder().melScale(), melShift = (float) cfg.decoder().melShift();
         for (int t = 0; t < melFrames; t++) {
-            for (int j = 0; j < c; j++) mel[t * c + j] /= weight[t];
+            for (int j = 0; j < c; j++) mel[t * c + j] = mel[t * c + j] / weight[t] * melScale + melShift;
         }
         counters.put("windows", (long) starts.length);
         counters.put("sampler.steps", (long) steps);
@@ -243,6 +243,18 @@ public final class NeuralFoley implements Generator {
             if (t >= window - fadeOut) w = Math.min(w, (window - t - 0.5f) / fadeOut);
             weight[a + t] += w;
             for (int j = 0; j < c; j++) mel[(a + t) * c + j] += w * x[t * c + j];
+        }
+    }
+
+    /**
+     * Column {@code col} of feats [frames, featDim] = the contact strength between frames k and k + 1 (the analyzer's
+     * curve, which indexes frame pairs), divided by the clip's largest (0 for a still clip), placed at frame k + 1.
+     */
+    static void contactFeature(MotionEvents.Result r, float[] feats, int frames, int featDim, int col) {
+        double max = 0;
+        for (double v : r.curve()) max = Math.max(max, v);
+        for (int j = 0; j < r.curve().length && j + 1 < frames; j++) {
+            feats[(j + 1) * featDim + col] = max > 0 ? (float) (r.curve()[j] / max) : 0f;
         }
     }
 
