@@ -40,9 +40,12 @@ import javax.imageio.ImageIO;
  *       the 8 committed calibration frames and writes the static INT8 file.</li>
  *   <li>Checks before timing, in this JVM: parity of ours FP32 vs ORT on one held-out frame (embedding, pooled output,
  *       tokens); INT8 vs FP32 embedding cosine on the 6 held-out frames and the INT8/FP32 size ratio.</li>
- *   <li>Timing: each implementation in its own child JVM ({@link VitChild}), so each peak RSS (VmHWM) is that
- *       implementation's alone: the JVM, the weights as that implementation holds them (ours: the packed F32 copy plus
- *       the mapped file's pages, dropped after packing; ORT: its session) and the scratch for batch 8.</li>
+ *   <li>Timing: each implementation in its own child JVM ({@link VitChild}, Java heap capped at
+ *       {@value #CHILD_HEAP} for all three: our weights and activations are off-heap, and an uncapped heap grows by
+ *       hundreds of MB of short-lived Vector API boxes while C2 has not compiled the kernels yet), so each peak RSS
+ *       (VmHWM) is that implementation's alone: the JVM, the weights as that implementation holds them (ours FP32: the
+ *       packed copy plus the mapped file's pages read while packing; INT8: the mapped file; ORT: its session) and
+ *       the scratch for batch 8.</li>
  * </ol>
  * Standalone: {@code VitBench [--models b16,l14] [QuickBench options]}.
  */
@@ -57,6 +60,7 @@ final class VitBench {
     static final double MAX_SIZE_RATIO = 0.30, MIN_COSINE = 0.99;
     /** Parity of ours FP32 vs ORT: tokens within this fraction of their largest magnitude. */
     static final double PARITY_REL = 1e-3;
+    static final String CHILD_HEAP = "-Xmx256m";
 
     enum Model {
         B16("b16", "ViT-B/16", VitConfig.clipB16()),
@@ -293,7 +297,8 @@ final class VitBench {
             }
         }
         report.endTable();
-        report.table(m.title + ": peak RSS of each child JVM (VmHWM; batch up to 8, every thread count)",
+        report.table(m.title + ": peak RSS of each child JVM (VmHWM; " + CHILD_HEAP + ", batch up to 8, all thread"
+                        + " counts)",
                 new int[] {-14, 12, 14, 12}, "implementation", "peak MB", "JVM start MB", "file MB");
         for (var e : results.entrySet()) {
             ChildResult r = e.getValue();
@@ -321,8 +326,9 @@ final class VitBench {
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent")) cmd.add(a);
+            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xmx")) cmd.add(a);
         }
+        cmd.add(CHILD_HEAP);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VitChild.class.getName(), impl.name(),
                 m.tag, file.toString(), csv(threads), csv(BATCHES), String.valueOf(t.warmupSeconds()),
                 String.valueOf(t.repSeconds()), String.valueOf(reps), String.valueOf(best)));
