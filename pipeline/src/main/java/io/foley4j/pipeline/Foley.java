@@ -87,7 +87,7 @@ public final class Foley implements Generator {
                             + "scripts/fetch-sounds.sh " + sounds + ", or run bin/foley demo, which does it)");
                 }
                 LibraryBank bank = LibraryBank.open(sounds);
-                g = new TemplateFoley(TextEncoder.miniLm(o.home(), o.precision(), pool), bank, pool, templates);
+                g = new TemplateFoley(TextEncoder.miniLm(o.home(), o.precision(), pool), bank, pool, templates, sounds);
             } else {
                 Path dir = model.startsWith(CLASSPATH) ? fromClasspath(model.substring(CLASSPATH.length()), o.home())
                         : Path.of(model);

@@ -37,14 +37,17 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path clip = sampleClip(model.home(), output.quiet || output.json);
         GenerateOptions opts = GenerateOptions.defaults().withChannels(stereo ? 2 : 1).withMux(mux);
+        long t0 = System.nanoTime();
         try (Foley foley = Foley.load(model.model, model.options())) {
+            double load = (System.nanoTime() - t0) / 1e9;
             FoleyResult r = foley.generate(new FoleyRequest(clip, prompt, opts), out, output.progress());
             if (output.json) {
-                System.out.println(GenerateCommand.toJson(r));
+                System.out.println(GenerateCommand.toJson(r, load));
             } else if (!output.quiet) {
                 System.out.printf(Locale.ROOT, "video  %s%nprompt \"%s\"%nwrote  %s (%.2f s, %d Hz, %d ch)%nmodel  %s%n",
                         clip, prompt, r.wav().toAbsolutePath(), r.audioSeconds(), r.sampleRate(), r.channels(), r.model());
                 if (r.muxed() != null) System.out.println("wrote  " + r.muxed().toAbsolutePath());
+                System.out.printf(Locale.ROOT, "model loaded in %.2f s%n", load);
                 System.out.print(GenerateCommand.table(r));
             }
         }

@@ -47,14 +47,17 @@ final class GenerateCommand implements Callable<Integer> {
         GenerateOptions opts = new GenerateOptions(steps, cfg, seed, seconds, stereo ? 2 : 1, mux);
         FoleyRequest req = new FoleyRequest(video, prompt, opts);
         Progress progress = output.progress();
+        long t0 = System.nanoTime();
         try (Foley gen = Foley.load(model.model, model.options())) {
+            double load = (System.nanoTime() - t0) / 1e9;
             FoleyResult r = gen.generate(req, out, progress);
             if (output.json) {
-                System.out.println(toJson(r));
+                System.out.println(toJson(r, load));
             } else if (!output.quiet) {
                 System.out.printf(Locale.ROOT, "wrote %s (%.2f s, %d Hz, %d ch) with %s%n", r.wav(), r.audioSeconds(),
                         r.sampleRate(), r.channels(), r.model());
                 if (r.muxed() != null) System.out.println("wrote " + r.muxed());
+                System.out.printf(Locale.ROOT, "model loaded in %.2f s%n", load);
                 System.out.print(table(r));
             }
         }
@@ -75,7 +78,7 @@ final class GenerateCommand implements Callable<Integer> {
         return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes / 1048576.0);
     }
 
-    static String toJson(FoleyResult r) throws Exception {
+    static String toJson(FoleyResult r, double loadSeconds) throws Exception {
         ObjectMapper m = new ObjectMapper();
         ObjectNode o = m.createObjectNode();
         o.put("wav", r.wav().toString());
@@ -85,6 +88,7 @@ final class GenerateCommand implements Callable<Integer> {
         o.put("audioSeconds", r.audioSeconds());
         o.put("model", r.model());
         o.put("totalSeconds", r.totalSeconds());
+        o.put("loadSeconds", loadSeconds);
         o.put("peakRssBytes", r.peakRssBytes());
         ArrayNode stages = o.putArray("stages");
         for (StageTiming t : r.stages()) {

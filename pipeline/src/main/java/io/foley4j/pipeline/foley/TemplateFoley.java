@@ -44,16 +44,73 @@ public final class TemplateFoley implements Generator {
     public static final double REUSE_THRESHOLD = 0.9;
 
     public TemplateFoley(TextEncoder text, SoundBank bank, WorkerPool pool, SoundTemplateCache templates) {
+        this(text, bank, pool, templates, null);
+    }
+
+    /**
+     * {@code embeddingCache} (nullable): a folder where the descriptions' embeddings are kept between runs, keyed by
+     * the text encoder and the exact description list (embedding them cold costs seconds; reading them, milliseconds).
+     */
+    public TemplateFoley(TextEncoder text, SoundBank bank, WorkerPool pool, SoundTemplateCache templates,
+                         Path embeddingCache) {
         this.text = text;
         this.bank = bank;
         this.pool = pool;
         this.sounds = List.copyOf(bank.sounds());
         if (sounds.isEmpty()) throw new IllegalArgumentException("TemplateFoley: the sound bank " + bank.describe() + " is empty");
-        List<String> desc = new ArrayList<>();
-        for (SoundBank.Sound s : sounds) desc.add(s.description());
-        this.soundEmbeddings = text.embed(desc);
+        // embed each distinct description once (numbered variants of a recording share one)
+        Map<String, Integer> distinct = new LinkedHashMap<>();
+        for (SoundBank.Sound s : sounds) distinct.putIfAbsent(s.description(), distinct.size());
+        float[][] e = embeddings(text, new ArrayList<>(distinct.keySet()), embeddingCache);
+        this.soundEmbeddings = new float[sounds.size()][];
+        for (int i = 0; i < sounds.size(); i++) soundEmbeddings[i] = e[distinct.get(sounds.get(i).description())];
         this.templates = templates;
         for (int i = 0; i < sounds.size(); i++) index.put(sounds.get(i).id(), i);
+    }
+
+    /** The texts' embeddings, read from {@code dir} when a file for exactly this encoder and list is there. */
+    static float[][] embeddings(TextEncoder text, List<String> texts, Path dir) {
+        if (dir == null) return text.embed(texts);
+        String key;
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(text.describe().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (String t : texts) {
+                md.update((byte) 0);
+                md.update(t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            key = java.util.HexFormat.of().formatHex(md.digest(), 0, 12);
+        } catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+        Path f = dir.resolve("description-embeddings-" + key + ".f32");
+        int dim = text.dim();
+        try {
+            if (java.nio.file.Files.size(f) == (long) texts.size() * dim * 4) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(f))
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                float[][] out = new float[texts.size()][dim];
+                for (int i = 0; i < out.length; i++) {
+                    for (int j = 0; j < dim; j++) out[i][j] = b.getFloat((i * dim + j) * 4);
+                }
+                return out;
+            }
+        } catch (java.io.IOException ignored) {
+            // absent or unreadable: embed and (re)write it below
+        }
+        float[][] e = text.embed(texts);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(texts.size() * dim * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float[] row : e) for (float v : row) b.putFloat(v);
+            Path tmp = java.nio.file.Files.createTempFile(dir, "embeddings", ".part");
+            java.nio.file.Files.write(tmp, b.array());
+            java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException ex) {
+            System.err.println("foley4j: could not keep the description embeddings in " + dir + ": " + ex.getMessage());
+        }
+        return e;
     }
 
     @Override
