@@ -95,7 +95,7 @@ public final class RecipeDump {
         int dim = 384;
         float[] hidden = new float[lines.size() * maxTokens * dim], mask = new float[lines.size() * maxTokens];
         try (WorkerPool pool = new WorkerPool(1);
-             TextEncoder enc = TextEncoder.miniLm(Path.of(".cache/foley4j"), Precision.FP32, pool)) {
+             TextEncoder enc = TextEncoder.miniLm(home(), Precision.FP32, pool)) {
             for (int i = 0; i < lines.size(); i++) {
                 TextEncoder.Tokens t = enc.tokens(List.of(lines.get(i)), maxTokens);
                 for (int s = 0; s < t.seq(); s++) {
@@ -111,6 +111,11 @@ public final class RecipeDump {
                     .write(out);
         }
         System.out.println("text: " + lines.size() + " captions");
+    }
+
+    static Path home() {
+        String h = System.getenv("FOLEY4J_HOME");
+        return Path.of(h != null ? h : ".cache/foley4j");
     }
 
     static void scenes(int count, double seconds, double fps, long seed, Path out) throws IOException {
