@@ -10,6 +10,11 @@ import io.foley4j.pipeline.audio.Mel;
 import io.foley4j.pipeline.audio.StftConfig;
 import io.foley4j.pipeline.foley.Precision;
 import io.foley4j.pipeline.foley.TextEncoder;
+import io.foley4j.pipeline.audio.Wav;
+import io.foley4j.pipeline.foley.FoleyRequest;
+import io.foley4j.pipeline.foley.GenerateOptions;
+import io.foley4j.pipeline.foley.Progress;
+import io.foley4j.pipeline.foleynet.FoleyNet;
 import io.foley4j.pipeline.foleynet.NeuralFoley;
 import io.foley4j.pipeline.scene.BouncingScene;
 import io.foley4j.pipeline.scene.ClipWriter;
@@ -34,6 +39,9 @@ import java.util.Map;
  *   scenes COUNT SECONDS FPS SEED OUT_DIR
  *                                  BouncingScene clips as H.264 (scene_N.mp4) + scenes.safetensors: feat.N [F, 2]
  *                                  (NeuralFoley.motionFeatures at FPS) and contacts.N [K, 2] (time s, strength)
+ *   generate MODEL VIDEO SEED OUT_DIR PROMPT...
+ *                                  NeuralFoley (FP32) once per prompt: OUT_DIR/gen_N.wav and generated.safetensors
+ *                                  with mel.N [T, 64], the log-mel of each generated 48 kHz track (as clips)
  * </pre>
  * Run on the test class path: see recipe/java.sh.
  */
@@ -56,8 +64,10 @@ public final class RecipeDump {
             case "text" -> text(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "scenes" -> scenes(Integer.parseInt(args[1]), Double.parseDouble(args[2]), Double.parseDouble(args[3]),
                     Long.parseLong(args[4]), Path.of(args[5]));
+            case "generate" -> generate(Path.of(args[1]), Path.of(args[2]), Long.parseLong(args[3]), Path.of(args[4]),
+                    List.of(args).subList(5, args.length));
             default -> throw new IllegalArgumentException("usage: RecipeDump clips SOUNDS OUT | text CAPTIONS MAX OUT"
-                    + " | scenes COUNT SECONDS FPS SEED OUT");
+                    + " | scenes COUNT SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT...");
         }
     }
 
@@ -111,6 +121,26 @@ public final class RecipeDump {
                     .write(out);
         }
         System.out.println("text: " + lines.size() + " captions");
+    }
+
+    static void generate(Path model, Path video, long seed, Path out, List<String> prompts) throws IOException {
+        Files.createDirectories(out);
+        LogMel lm = logMel();
+        SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump generate " + model.getFileName());
+        try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined();
+             NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
+            for (int i = 0; i < prompts.size(); i++) {
+                Path wav = out.resolve("gen_" + i + ".wav");
+                long t0 = System.nanoTime();
+                g.generate(new FoleyRequest(video, prompts.get(i), GenerateOptions.defaults().withSeed(seed)), wav,
+                        Progress.NONE);
+                float[] mel = lm.compute(Wav.read(wav).samples());
+                w.add("mel." + i, Tensor.ofFloats(arena, mel, mel.length / N_MELS, N_MELS));
+                System.out.printf(java.util.Locale.ROOT, "generate: '%s' in %.1f s%n", prompts.get(i),
+                        (System.nanoTime() - t0) / 1e9);
+            }
+            w.write(out.resolve("generated.safetensors"));
+        }
     }
 
     static Path home() {
