@@ -230,8 +230,10 @@ if __name__ == "__main__":
     p.add_argument("--every", type=int, default=250)
     p.add_argument("--log", type=int, default=50)
     p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    p.add_argument("--ckpt", default=CKPT, help="checkpoint folder (default recipe/work/ckpt)")
     a = p.parse_args()
     torch.set_num_threads(1)
+    CKPT = a.ckpt
     os.makedirs(CKPT, exist_ok=True)
     if a.stage == "timbre":
         a.lr = a.lr or 3e-4
