@@ -42,6 +42,7 @@ import java.util.Map;
  *   generate MODEL VIDEO SEED OUT_DIR PROMPT...
  *                                  NeuralFoley (FP32) once per prompt: OUT_DIR/gen_N.wav and generated.safetensors
  *                                  with mel.N [T, 64], the log-mel of each generated 48 kHz track (as clips)
+ *   parity MODEL REFERENCE         NeuralFoley.mel vs a reference written by recipe/parity.py --model MODEL
  * </pre>
  * Run on the test class path: see recipe/java.sh.
  */
@@ -66,8 +67,10 @@ public final class RecipeDump {
                     Long.parseLong(args[4]), Path.of(args[5]));
             case "generate" -> generate(Path.of(args[1]), Path.of(args[2]), Long.parseLong(args[3]), Path.of(args[4]),
                     List.of(args).subList(5, args.length));
+            case "parity" -> parity(Path.of(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException("usage: RecipeDump clips SOUNDS OUT | text CAPTIONS MAX OUT"
-                    + " | scenes COUNT SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT...");
+                    + " | scenes COUNT SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT..."
+                    + " | parity MODEL REFERENCE");
         }
     }
 
@@ -140,6 +143,28 @@ public final class RecipeDump {
                         (System.nanoTime() - t0) / 1e9);
             }
             w.write(out.resolve("generated.safetensors"));
+        }
+    }
+
+    static void parity(Path model, Path reference) throws IOException {
+        float[] feats, expected;
+        Map<String, String> meta;
+        try (io.foley4j.loader.SafetensorsFile ref = io.foley4j.loader.SafetensorsFile.open(reference);
+             Arena arena = Arena.ofConfined()) {
+            feats = ref.toF32("feats", arena).toFloats();
+            expected = ref.toF32("mel", arena).toFloats();
+            meta = ref.metadata();
+        }
+        GenerateOptions o = GenerateOptions.defaults().withSeed(Long.parseLong(meta.get("seed")))
+                .withSteps(Integer.parseInt(meta.get("steps"))).withCfg(Double.parseDouble(meta.get("cfg")));
+        try (WorkerPool pool = new WorkerPool(1);
+             NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
+            float[] mel = g.mel(feats, feats.length / 2, meta.get("prompt"), Double.parseDouble(meta.get("seconds")), o)
+                    .logMel();
+            double peak = 0;
+            for (float v : expected) peak = Math.max(peak, Math.abs(v));
+            io.foley4j.kernels.Diff d = io.foley4j.kernels.Diff.of(mel, expected, 1.0);
+            System.out.printf(java.util.Locale.ROOT, "parity %s: %s; maxAbs / peak %.3e%n", model, d, d.maxAbs() / peak);
         }
     }
 
