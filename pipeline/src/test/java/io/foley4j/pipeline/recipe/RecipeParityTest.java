@@ -9,7 +9,9 @@ import io.foley4j.kernels.Diff;
 import io.foley4j.loader.SafetensorsFile;
 import io.foley4j.pipeline.foley.GenerateOptions;
 import io.foley4j.pipeline.foley.Precision;
+import io.foley4j.pipeline.audio.LogMel;
 import io.foley4j.pipeline.foleynet.FoleyNet;
+import io.foley4j.pipeline.foleynet.FoleyNetConfig;
 import io.foley4j.pipeline.foleynet.NeuralFoley;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -29,6 +31,20 @@ class RecipeParityTest {
 
     static Path resource(String name) throws Exception {
         return Path.of(RecipeParityTest.class.getResource("/recipe/" + name).toURI());
+    }
+
+    @Test
+    void exportedVocoderInvertsTheMelTheRecipeTrainsOn() throws Exception {
+        FoleyNetConfig.Vocoder v = FoleyNetConfig.read(resource("tiny")).vocoder();
+        LogMel.Config m = RecipeDump.logMel().config();
+        assertEquals("griffin-lim", v.kind());
+        assertEquals(m.sampleRate(), v.sampleRate());
+        assertEquals(m.stft().nFft(), v.nFft());
+        assertEquals(m.stft().hop(), v.hop());
+        assertEquals(m.nMels(), v.nMels());
+        assertEquals(m.fMin(), v.fMin());
+        assertEquals(m.fMax(), v.fMax());
+        assertEquals(1, m.power(), "GriffinLimVocoder inverts magnitude mels");
     }
 
     @Test
