@@ -58,7 +58,7 @@ final class FoleyBench {
         for (int threads : new int[] {1, 2}) {
             Path out = DIR.resolve("main-" + threads + ".wav");
             List<String> cmd = new ArrayList<>(List.of(javaBin(), "--add-modules", "jdk.incubator.vector",
-                    "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-cp", System.getProperty("java.class.path"),
+                    "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx768m", "-cp", System.getProperty("java.class.path"),
                     "io.foley4j.pipeline.cli.Main", "generate", "--video", clip.toString(), "--prompt",
                     "a rubber ball bouncing on a wooden floor", "--out", out.toString(), "--json", "--precision", "mixed",
                     "--threads", String.valueOf(threads), "--home", home));

@@ -30,13 +30,18 @@ public final class QuickBench {
 
     static final String FAMILY_LIST = "elementwise,matmul,norm,activation,softmax,attention,conv,rnn";
     static final List<String> SECTIONS = List.of("peak", "simd", "gemm", "ort", "matvec", "lstm");
+    /** Model-level sections (minutes each, some write large files under .cache/bench): only when named or --all. */
+    static final List<String> MODEL_SECTIONS = List.of("bert", "vit", "decode", "dit", "foley");
 
-    record Options(boolean quick, int threads, Set<String> only, Path out, boolean best) {
+    record Options(boolean quick, int threads, Set<String> only, Path out, boolean best, boolean all) {
         Timing timing() {
             return quick ? Timing.quick() : Timing.standard();
         }
 
         boolean section(String s) {
+            if (MODEL_SECTIONS.contains(s)) {
+                return all || only.contains(s);
+            }
             if (only.isEmpty() || only.contains(s)) {
                 return true;
             }
@@ -56,7 +61,7 @@ public final class QuickBench {
         }
 
         static Options parse(String[] args) {
-            boolean quick = false, best = false;
+            boolean quick = false, best = false, all = false;
             int threads = Runtime.getRuntime().availableProcessors();
             Set<String> only = new LinkedHashSet<>();
             Path out = null;
@@ -64,21 +69,25 @@ public final class QuickBench {
                 switch (args[i]) {
                     case "--quick" -> quick = true;
                     case "--best" -> best = true;
+                    case "--all" -> all = true;
                     case "--threads" -> threads = Integer.parseInt(value(args, ++i));
                     case "--out" -> out = Path.of(value(args, ++i));
                     case "--only" -> {
                         for (String s : value(args, ++i).split(",")) {
                             String t = s.trim().toLowerCase(java.util.Locale.ROOT);
-                            if (!SECTIONS.contains(t) && !SimdCases.FAMILIES.contains(t)) {
+                            if (!SECTIONS.contains(t) && !MODEL_SECTIONS.contains(t) && !SimdCases.FAMILIES.contains(t)) {
                                 throw new IllegalArgumentException("--only " + t + ": expected one of "
-                                        + SECTIONS + " or " + SimdCases.FAMILIES);
+                                        + SECTIONS + ", " + MODEL_SECTIONS + " or " + SimdCases.FAMILIES);
                             }
                             only.add(t);
                         }
                     }
                     case "-h", "--help" -> {
                         System.out.println("usage: bin/foley bench [--quick] [--threads N] [--only "
-                                + String.join(",", SECTIONS) + "," + FAMILY_LIST + "] [--out FILE.md] [--best]");
+                                + String.join(",", SECTIONS) + "," + String.join(",", MODEL_SECTIONS) + ","
+                                + FAMILY_LIST + "] [--all] [--out FILE.md] [--best]\n"
+                                + "  without --only: the kernel sections; model sections (" + String.join(",", MODEL_SECTIONS)
+                                + ") run when named or with --all");
                         System.exit(0);
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -87,7 +96,7 @@ public final class QuickBench {
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             }
-            return new Options(quick, threads, only, out, best);
+            return new Options(quick, threads, only, out, best, all);
         }
 
         private static String value(String[] args, int i) {
@@ -129,6 +138,21 @@ public final class QuickBench {
         }
         if (o.section("lstm")) {
             LstmBench.run(o, report);
+        }
+        if (o.section("bert")) {
+            BertBench.run(o, report);
+        }
+        if (o.section("vit")) {
+            VitBench.run(o, report);
+        }
+        if (o.section("decode")) {
+            DecodeSideBySide.run(o, report);
+        }
+        if (o.section("dit")) {
+            DenoiserBench.run(o, report);
+        }
+        if (o.section("foley")) {
+            FoleyBench.run(o, report);
         }
         report.targetSummary();
         report.note(Report.f("total %.0f s", (System.nanoTime() - start) / 1e9));

@@ -71,7 +71,8 @@ public final class Foley implements Generator {
 
     /**
      * {@code model}: "default" (real recordings placed at motion events, prompts matched by MiniLM; the recordings
-     * come from {@code home/sounds}, fetched by scripts/fetch-sounds.sh) or a FoleyNet folder.
+     * come from {@code home/sounds}, fetched by scripts/fetch-sounds.sh), a FoleyNet folder, or
+     * {@code classpath:/path} for a FoleyNet folder shipped on the class path (copied to {@code home} once).
      */
     public static Foley load(String model, Options o) throws IOException {
         WorkerPool pool = new WorkerPool(o.threads() == 0 ? Runtime.getRuntime().availableProcessors() : o.threads());
@@ -88,7 +89,8 @@ public final class Foley implements Generator {
                 LibraryBank bank = LibraryBank.open(sounds);
                 g = new TemplateFoley(TextEncoder.miniLm(o.home(), o.precision(), pool), bank, pool, templates);
             } else {
-                Path dir = Path.of(model);
+                Path dir = model.startsWith(CLASSPATH) ? fromClasspath(model.substring(CLASSPATH.length()), o.home())
+                        : Path.of(model);
                 if (!Files.isRegularFile(dir.resolve(FoleyNetConfig.FILE))) {
                     throw new FoleyInputException(FoleyInputException.Kind.BAD_PARAMETER, "model '" + model
                             + "' is neither 'default' nor a FoleyNet folder (one holding " + FoleyNetConfig.FILE + ")");
@@ -99,6 +101,51 @@ public final class Foley implements Generator {
         } catch (IOException | RuntimeException e) {
             pool.close();
             throw e;
+        }
+    }
+
+    /** Prefix of a FoleyNet folder on the class path: {@code classpath:/models/name} holds foleynet.json. */
+    public static final String CLASSPATH = "classpath:";
+
+    /**
+     * Copies the FoleyNet folder at class-path resource {@code root} (its foleynet.json and the weight files it names)
+     * into {@code home/classpath/...} once, so the weights can be memory-mapped, and returns that folder.
+     */
+    static Path fromClasspath(String root, Path home) throws IOException {
+        String base = root.startsWith("/") ? root : "/" + root;
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        Path dir = home.resolve("classpath" + base).normalize();
+        if (!dir.startsWith(home.resolve("classpath").normalize())) {
+            throw new FoleyInputException(FoleyInputException.Kind.BAD_PARAMETER, "model '" + root + "': bad path");
+        }
+        if (Files.isRegularFile(dir.resolve(FoleyNetConfig.FILE))) return dir;
+        Files.createDirectories(dir);
+        Path staging = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".part");
+        try {
+            copyResource(base + "/" + FoleyNetConfig.FILE, staging.resolve(FoleyNetConfig.FILE));
+            FoleyNetConfig cfg = FoleyNetConfig.read(staging);
+            for (String f : new String[] {cfg.video().vit(), cfg.aligner().file(), cfg.decoder().file(),
+                    cfg.vocoder().file()}) {
+                if (f != null) copyResource(base + "/" + f, staging.resolve(f));
+            }
+            for (Path p : Files.list(staging).toList()) {
+                Files.move(p, dir.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            try (var s = Files.list(staging)) {
+                for (Path p : s.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(staging);
+        }
+        return dir;
+    }
+
+    private static void copyResource(String name, Path to) throws IOException {
+        try (java.io.InputStream in = Foley.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new FoleyInputException(FoleyInputException.Kind.BAD_PARAMETER, "model: no class-path resource " + name);
+            }
+            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -72,8 +72,8 @@ public final class Vit {
             VitOps.linear(pool, blk.q(), h, q, s);
             VitOps.linear(pool, blk.k(), h, k, s);
             VitOps.linear(pool, blk.v(), h, v, s);
-            AttentionOps.attention(q, k, v, null, false, AttentionOps.defaultScale(c.headDim()), a, c.heads(),
-                    c.heads(), s.attention, pool);
+            VitOps.attention(pool, s.q, s.k, s.v, s.a, b, t, c.heads(), c.headDim(),
+                    AttentionOps.defaultScale(c.headDim()), s.heads, s.headSlots);
             VitOps.linear(pool, blk.out(), a, h, s);
             VitOps.addInPlace(pool, s.x, s.h, b * t * d);
 

@@ -139,15 +139,25 @@ public final class TemplateFoley implements Generator {
 
         st.begin("mix", 0);
         double seconds = Double.isNaN(o.seconds()) ? duration : o.seconds();
-        int frames = (int) Math.round(seconds * TemplateMixer.RATE);
+        long frames = Math.round(seconds * TemplateMixer.RATE);
         boolean loop = chosen.get(0).continuous();
-        float[] mix = loop
-                ? TemplateMixer.loop(audio, frames, o.channels(), o.seed())
-                : TemplateMixer.placeEvents(motion.events(), audio, frames, o.channels(), o.seed());
+        List<TemplateMixer.Placement> plan = loop
+                ? TemplateMixer.loop(audio, frames, o.seed())
+                : TemplateMixer.placeEvents(motion.events(), audio, o.channels(), o.seed());
+        int block = TemplateMixer.RATE * 10;
+        float peak = TemplateMixer.peak(plan, audio, o.channels(), frames, block);
+        float gain = peak > TemplateMixer.PEAK ? TemplateMixer.PEAK / peak : 1f;
 
         st.begin("write", 0);
         try (WavWriter w = WavWriter.open(out, TemplateMixer.RATE, o.channels(), Wav.Format.PCM16)) {
-            w.write(mix, 0, frames);
+            float[] buf = new float[block * o.channels()];
+            for (long f = 0; f < frames; f += block) {
+                long to = Math.min(frames, f + block);
+                TemplateMixer.render(plan, audio, o.channels(), f, to, buf);
+                int n = (int) (to - f) * o.channels();
+                for (int i = 0; i < n; i++) buf[i] *= gain;
+                w.write(buf, 0, (int) (to - f));
+            }
             w.finish();
         }
         Path muxed = null;

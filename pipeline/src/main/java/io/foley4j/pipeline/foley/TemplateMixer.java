@@ -1,31 +1,43 @@
 package io.foley4j.pipeline.foley;
 
 import io.foley4j.pipeline.motion.MotionEvents;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Places recorded one-shot sounds at motion events: the sound-template path of the default model.
+ * Places recorded sounds on a track: the sound-template path of the default model.
  *
- * <p>Each event gets one of the candidate clips (chosen by a seeded generator, never the same clip twice in a row
- * when there are several), aligned so that the clip's onset (its first sample within 30 dB of its peak) lands on
- * the event time, scaled by the event strength ({@code -18 dB .. 0 dB}), cut at {@link #MAX_CLIP_S} with a short
- * fade-out, and panned by the event's horizontal position with an equal-power law. Continuous sounds (water, fire,
- * rain...) are looped over the whole track with crossfades instead. The mix is peak-limited to {@link #PEAK}.
+ * <p>One-shots ({@link #placeEvents}): each event gets one of the candidate clips (chosen by a seeded generator, never
+ * the same clip twice in a row when there are several), aligned so that the clip's onset (its first sample within
+ * 30 dB of its peak) lands on the event time, scaled by the event strength ({@code -18 dB .. 0 dB}), cut at
+ * {@link #MAX_CLIP_S} with a 10 ms fade-out, and panned by the event's horizontal position with an equal-power law.
+ * Continuous sounds ({@link #loop}) are the clips one after another, cross-faded over 50 ms, over the whole track.
+ *
+ * <p>A plan is a list of placements; {@link #render} mixes any block of the track from it, so a long track streams to
+ * the WAV writer a block at a time and never sits whole in memory. {@link #peak} + {@link #PEAK} give the single
+ * gain that keeps the mix below -1 dBFS (no pumping, no distortion).
  */
 public final class TemplateMixer {
     public static final int RATE = 48_000;
     public static final double MAX_CLIP_S = 2.0;
     public static final float PEAK = 0.89f;            // -1 dBFS
     private static final int FADE = RATE / 100;       // 10 ms
+    private static final int XFADE = RATE / 20;       // 50 ms
 
     private TemplateMixer() {}
 
-    /** Interleaved samples [frames * channels] with one clip per event. */
-    public static float[] placeEvents(List<MotionEvents.Event> events, List<float[]> clips, int frames, int channels,
+    /**
+     * Clip {@code clip} samples [0, length) placed at track frame {@code start} with gains per channel, a linear
+     * fade-out over the last {@code fadeOut} samples and a sine fade-in over the first {@code fadeIn}.
+     */
+    public record Placement(long start, int clip, int length, float left, float right, int fadeIn, int fadeOut) {}
+
+    /** Plan for one-shots at {@code events}. */
+    public static List<Placement> placeEvents(List<MotionEvents.Event> events, List<float[]> clips, int channels,
             long seed) {
-        check(clips, frames, channels);
-        float[] out = new float[frames * channels];
+        check(clips, channels);
+        List<Placement> out = new ArrayList<>();
         Random r = new Random(seed);
         int last = -1;
         for (MotionEvents.Event e : events) {
@@ -37,55 +49,86 @@ public final class TemplateMixer {
             last = pick;
             float[] clip = clips.get(pick);
             int onset = onset(clip);
-            int start = (int) Math.round(e.time() * RATE) - onset;
             int len = Math.min(clip.length, onset + (int) (MAX_CLIP_S * RATE));
-            double gainDb = -18 * (1 - Math.max(0, Math.min(1, e.strength())));
-            float gain = (float) Math.pow(10, gainDb / 20);
-            double pan = channels == 2 ? Math.max(0, Math.min(1, e.x())) : 0.5;
-            float gl = channels == 2 ? (float) Math.cos(pan * Math.PI / 2) * (float) Math.sqrt(2) : 1;
-            float gr = channels == 2 ? (float) Math.sin(pan * Math.PI / 2) * (float) Math.sqrt(2) : 1;
-            for (int i = Math.max(0, -start); i < len && start + i < frames; i++) {
-                float fade = i >= len - FADE && len < clip.length ? (len - i) / (float) FADE : 1f;
-                float s = clip[i] * gain * fade;
-                int o = (start + i) * channels;
-                if (channels == 1) {
-                    out[o] += s;
-                } else {
-                    out[o] += s * gl;
-                    out[o + 1] += s * gr;
-                }
-            }
+            float gain = (float) Math.pow(10, -18 * (1 - Math.max(0, Math.min(1, e.strength()))) / 20);
+            double pan = Math.max(0, Math.min(1, e.x()));
+            float gl = channels == 2 ? gain * (float) (Math.cos(pan * Math.PI / 2) * Math.sqrt(2)) : gain;
+            float gr = channels == 2 ? gain * (float) (Math.sin(pan * Math.PI / 2) * Math.sqrt(2)) : gain;
+            out.add(new Placement(Math.round(e.time() * RATE) - onset, pick, len, gl, gr, 0,
+                    len < clip.length ? Math.min(FADE, len) : 0));
         }
-        limit(out);
         return out;
     }
 
-    /** Interleaved samples [frames * channels]: the clips one after another, looped, crossfaded over 50 ms. */
-    public static float[] loop(List<float[]> clips, int frames, int channels, long seed) {
-        check(clips, frames, channels);
-        float[] mono = new float[frames];
-        int xf = RATE / 20;
+    /** Plan for a continuous sound: clips drawn by a seeded generator, back to back over {@code frames}. */
+    public static List<Placement> loop(List<float[]> clips, long frames, long seed) {
+        check(clips, 1);
+        List<Placement> out = new ArrayList<>();
         Random r = new Random(seed);
-        int pos = 0;
+        long pos = 0;
+        int tooShort = 0;
         while (pos < frames) {
-            float[] clip = clips.get(r.nextInt(clips.size()));
-            if (clip.length <= 2 * xf) {
-                pos += Math.max(1, clip.length);
+            int pick = r.nextInt(clips.size());
+            float[] clip = clips.get(pick);
+            if (clip.length <= 2 * XFADE) {                    // fragments cannot carry a cross-fade
+                if (++tooShort > 64) break;
                 continue;
             }
-            for (int i = 0; i < clip.length && pos + i < frames; i++) {
-                float g = 1;
-                if (i < xf && pos > 0) g = (float) Math.sin(0.5 * Math.PI * i / xf);            // fade in over the tail
-                else if (i >= clip.length - xf) g = (float) Math.cos(0.5 * Math.PI * (i - clip.length + xf) / xf);
-                mono[pos + i] += clip[i] * g;
+            out.add(new Placement(pos, pick, clip.length, 1f, 1f, pos == 0 ? 0 : XFADE, XFADE));
+            pos += clip.length - XFADE;
+        }
+        return out;
+    }
+
+    /** Mixes the plan into {@code out[0, (to - from) * channels)}: track frames [from, to), interleaved. */
+    public static void render(List<Placement> plan, List<float[]> clips, int channels, long from, long to, float[] out) {
+        int n = (int) (to - from);
+        java.util.Arrays.fill(out, 0, n * channels, 0f);
+        for (Placement p : plan) {
+            long a = Math.max(from, p.start()), b = Math.min(to, p.start() + p.length());
+            if (a >= b) continue;
+            float[] clip = clips.get(p.clip());
+            for (long t = a; t < b; t++) {
+                int i = (int) (t - p.start());
+                float g = 1f;
+                if (i < p.fadeIn()) g = (float) Math.sin(0.5 * Math.PI * i / p.fadeIn());
+                if (i >= p.length() - p.fadeOut()) {
+                    g *= p.fadeOut() == XFADE ? (float) Math.cos(0.5 * Math.PI * (i - p.length() + p.fadeOut()) / p.fadeOut())
+                            : (p.length() - i) / (float) p.fadeOut();
+                }
+                float s = clip[i] * g;
+                int o = (int) (t - from) * channels;
+                if (channels == 1) {
+                    out[o] += s * p.left();
+                } else {
+                    out[o] += s * p.left();
+                    out[o + 1] += s * p.right();
+                }
             }
-            pos += clip.length - xf;
         }
+    }
+
+    /** The largest absolute sample of the rendered track of {@code frames} frames (rendered block by block). */
+    public static float peak(List<Placement> plan, List<float[]> clips, int channels, long frames, int block) {
+        float[] buf = new float[block * channels];
+        float peak = 0;
+        for (long f = 0; f < frames; f += block) {
+            long to = Math.min(frames, f + block);
+            render(plan, clips, channels, f, to, buf);
+            for (int i = 0; i < (to - f) * channels; i++) peak = Math.max(peak, Math.abs(buf[i]));
+        }
+        return peak;
+    }
+
+    /** The whole track as one array (tests, short tracks): rendered and limited. */
+    public static float[] mix(List<Placement> plan, List<float[]> clips, int channels, int frames) {
         float[] out = new float[frames * channels];
-        for (int i = 0; i < frames; i++) {
-            for (int c = 0; c < channels; c++) out[i * channels + c] = mono[i];
+        render(plan, clips, channels, 0, frames, out);
+        float peak = 0;
+        for (float v : out) peak = Math.max(peak, Math.abs(v));
+        if (peak > PEAK) {
+            for (int i = 0; i < out.length; i++) out[i] *= PEAK / peak;
         }
-        limit(out);
         return out;
     }
 
@@ -100,19 +143,8 @@ public final class TemplateMixer {
         return 0;
     }
 
-    /** Scales the whole mix down when its peak exceeds {@link #PEAK} (one gain: no pumping, no distortion). */
-    static void limit(float[] x) {
-        float peak = 0;
-        for (float v : x) peak = Math.max(peak, Math.abs(v));
-        if (peak > PEAK) {
-            float g = PEAK / peak;
-            for (int i = 0; i < x.length; i++) x[i] *= g;
-        }
-    }
-
-    private static void check(List<float[]> clips, int frames, int channels) {
+    private static void check(List<float[]> clips, int channels) {
         if (clips.isEmpty()) throw new IllegalArgumentException("TemplateMixer: no clips to place");
-        if (frames < 0) throw new IllegalArgumentException("TemplateMixer: frames must be >= 0, got " + frames);
         if (channels != 1 && channels != 2) {
             throw new IllegalArgumentException("TemplateMixer: channels must be 1 or 2, got " + channels);
         }

@@ -115,6 +115,25 @@ class TemplateFoleyTest {
         }
     }
 
+    @Test
+    void concurrentGenerationsMatchASequentialOne() throws Exception {
+        FoleyRequest req = new FoleyRequest(clip, "footsteps on gravel", GenerateOptions.defaults().withSeed(3));
+        byte[] sequential = Files.readAllBytes(foley.generate(req, dir.resolve("seq.wav"), Progress.NONE).wav());
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Path>> fs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path out = dir.resolve("par" + i + ".wav");
+                fs.add(ex.submit(() -> foley.generate(req, out, Progress.NONE).wav()));
+            }
+            for (java.util.concurrent.Future<Path> f : fs) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(sequential, Files.readAllBytes(f.get()));
+            }
+        } finally {
+            ex.shutdown();
+        }
+    }
+
     static double rms(float[] x, double t0, double t1) {
         int a = Math.max(0, (int) (t0 * 48_000)), b = Math.min(x.length, (int) (t1 * 48_000));
         double s = 0;

@@ -75,6 +75,23 @@ class NeuralFoleyTest {
     }
 
     @Test
+    void concurrentGenerationsMatchASequentialOne() throws Exception {
+        Path video = video("baseline.mp4");
+        try (NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home), pool, null)) {
+            byte[] seq = Files.readAllBytes(run(g, video, GenerateOptions.defaults().withSeed(9), dir.resolve("s.wav")).wav());
+            java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var f1 = ex.submit(() -> run(g, video, GenerateOptions.defaults().withSeed(9), dir.resolve("p1.wav")));
+                var f2 = ex.submit(() -> run(g, video, GenerateOptions.defaults().withSeed(9), dir.resolve("p2.wav")));
+                assertArrayEquals(seq, Files.readAllBytes(f1.get().wav()));
+                assertArrayEquals(seq, Files.readAllBytes(f2.get().wav()));
+            } finally {
+                ex.shutdown();
+            }
+        }
+    }
+
+    @Test
     void longTrackIsGeneratedInCrossfadedWindows() throws Exception {
         Path video = video("baseline.mp4");
         try (NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home), pool, null)) {
