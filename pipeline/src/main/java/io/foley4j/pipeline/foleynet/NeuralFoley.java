@@ -78,7 +78,6 @@ public final class NeuralFoley implements Generator {
 
     private FoleyResult run(FoleyRequest req, Path out, Progress progress) throws IOException {
         FoleyNetConfig cfg = net.config;
-        DitConfig dit = cfg.decoder().dit();
         GenerateOptions o = req.options();
         Stages st = new Stages(progress, running.get() == 1);
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -135,13 +134,70 @@ public final class NeuralFoley implements Generator {
         st.add("visual", visualNanos[0] / 1e9);    // ViT time, interleaved with decoding
         counters.put("frames.sampled", (long) frames);
 
+        double seconds = Double.isNaN(o.seconds()) ? duration : o.seconds();
+        Mel sampled = mel(feats, frames, req.prompt(), seconds, o, st);
+        float[] mel = sampled.logMel();
+        int melFrames = sampled.frames();
+        counters.put("windows", (long) sampled.windows());
+        counters.put("sampler.steps", (long) sampled.steps());
+
+        // ---- vocoder ----
+        st.begin("vocoder", 0);
+        float[] wave = net.vocoder.synthesize(mel, melFrames, pool);
+        if (net.vocoder.sampleRate() != OUTPUT_RATE) {
+            wave = Resampler.resample(wave, net.vocoder.sampleRate(), OUTPUT_RATE, Resampler.Config.HIGH);
+        }
+        int n = (int) Math.round(seconds * OUTPUT_RATE);
+        float peak = 0;
+        for (int i = 0; i < Math.min(n, wave.length); i++) peak = Math.max(peak, Math.abs(wave[i]));
+        float gain = peak > 0.89f ? 0.89f / peak : 1f;
+
+        // ---- write ----
+        st.begin("write", 0);
+        int ch = o.channels();
+        try (WavWriter wr = WavWriter.open(out, OUTPUT_RATE, ch, Wav.Format.PCM16)) {
+            float[] buf = new float[4096 * ch];
+            for (int i = 0; i < n; i += 4096) {
+                int m = Math.min(4096, n - i);
+                for (int j = 0; j < m; j++) {
+                    float v = i + j < wave.length ? wave[i + j] * gain : 0f;
+                    for (int q = 0; q < ch; q++) buf[j * ch + q] = v;
+                }
+                wr.write(buf, 0, m);
+            }
+            wr.finish();
+        }
+        Path muxed = null;
+        if (o.mux() != null) {
+            st.begin("mux", 0);
+            muxed = Muxing.addAudio(req.video(), out, o.mux());
+        }
+        List<io.foley4j.pipeline.foley.StageTiming> timings = st.timings();
+        return new FoleyResult(out, muxed, OUTPUT_RATE, ch, n / (double) OUTPUT_RATE, timings,
+                Math.max(st.peak(), Rss.peakBytes()), counters, net.describe());
+    }
+
+    /** The decoder's output: log-mel [frames, nMels] (normalization undone) and how it was sampled. */
+    public record Mel(float[] logMel, int frames, int windows, int steps) {}
+
+    /**
+     * Text, aligner and DiT sampling for visual features [frames, featureDim] sampled at video.fps: the log-mel of
+     * {@code seconds} of audio exactly as {@link #generate} feeds it to the vocoder (the parity tests' entry point).
+     */
+    public Mel mel(float[] feats, int frames, String prompt, double seconds, GenerateOptions o) {
+        return mel(feats, frames, prompt, seconds, o, new Stages(Progress.NONE, false));
+    }
+
+    private Mel mel(float[] feats, int frames, String prompt, double seconds, GenerateOptions o, Stages st) {
+        FoleyNetConfig cfg = net.config;
+        DitConfig dit = cfg.decoder().dit();
+        double fps = cfg.video().fps();
         // ---- text ----
         st.begin("text", 0);
-        TextEncoder.Tokens tok = net.text.tokens(List.of(req.prompt(), ""), cfg.text().maxTokens());
+        TextEncoder.Tokens tok = net.text.tokens(List.of(prompt, ""), cfg.text().maxTokens());
 
         // ---- aligner ----
         st.begin("aligner", 0);
-        double seconds = Double.isNaN(o.seconds()) ? duration : o.seconds();
         double melRate = cfg.decoder().frameRate();
         int p = dit.patch();
         int melFrames = Math.max(p, (int) Math.ceil(seconds * melRate / p) * p);
@@ -184,43 +240,27 @@ public final class NeuralFoley implements Generator {
         for (int t = 0; t < melFrames; t++) {
             for (int j = 0; j < c; j++) mel[t * c + j] = mel[t * c + j] / weight[t] * melScale + melShift;
         }
-        counters.put("windows", (long) starts.length);
-        counters.put("sampler.steps", (long) steps);
+        return new Mel(mel, melFrames, starts.length, steps);
+    }
 
-        // ---- vocoder ----
-        st.begin("vocoder", 0);
-        float[] wave = net.vocoder.synthesize(mel, melFrames, pool);
-        if (net.vocoder.sampleRate() != OUTPUT_RATE) {
-            wave = Resampler.resample(wave, net.vocoder.sampleRate(), OUTPUT_RATE, Resampler.Config.HIGH);
-        }
-        int n = (int) Math.round(seconds * OUTPUT_RATE);
-        float peak = 0;
-        for (int i = 0; i < Math.min(n, wave.length); i++) peak = Math.max(peak, Math.abs(wave[i]));
-        float gain = peak > 0.89f ? 0.89f / peak : 1f;
-
-        // ---- write ----
-        st.begin("write", 0);
-        int ch = o.channels();
-        try (WavWriter wr = WavWriter.open(out, OUTPUT_RATE, ch, Wav.Format.PCM16)) {
-            float[] buf = new float[4096 * ch];
-            for (int i = 0; i < n; i += 4096) {
-                int m = Math.min(4096, n - i);
-                for (int j = 0; j < m; j++) {
-                    float v = i + j < wave.length ? wave[i + j] * gain : 0f;
-                    for (int q = 0; q < ch; q++) buf[j * ch + q] = v;
-                }
-                wr.write(buf, 0, m);
-            }
-            wr.finish();
-        }
-        Path muxed = null;
-        if (o.mux() != null) {
-            st.begin("mux", 0);
-            muxed = Muxing.addAudio(req.video(), out, o.mux());
-        }
-        List<io.foley4j.pipeline.foley.StageTiming> timings = st.timings();
-        return new FoleyResult(out, muxed, OUTPUT_RATE, ch, n / (double) OUTPUT_RATE, timings,
-                Math.max(st.peak(), Rss.peakBytes()), counters, net.describe());
+    /**
+     * The motion columns alone, [frames, 2] at {@code fps}: mean absolute luma change and contact strength, as
+     * {@link #generate} computes them for a model without a ViT (the training recipe's aligner features).
+     */
+    public static float[] motionFeatures(Path video, double fps, WorkerPool pool) throws IOException {
+        VideoIndex v = VideoIndex.open(video);
+        int frames = VideoFrames.plan(v, fps).length;
+        float[] feats = new float[frames * 2];
+        float[][] prev = {null};
+        MotionEvents.Analyzer motion = new MotionEvents.Analyzer(fps);
+        VideoFrames.sample(v, fps, pool, rgb -> MotionEvents.thumbnail(rgb), (frame, thumb) -> {
+            int k = frame.index();
+            feats[2 * k] = prev[0] == null ? 0 : meanAbsDiff(thumb, prev[0]) / 255f;
+            motion.accept(thumb);
+            prev[0] = thumb;
+        });
+        contactFeature(motion.finish(null), feats, frames, 2, 1);
+        return feats;
     }
 
     private record Sampled(RgbImage rgb, float[] thumb) {}

@@ -1,0 +1,198 @@
+package io.foley4j.pipeline.recipe;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.foley4j.engine.Tensor;
+import io.foley4j.engine.WorkerPool;
+import io.foley4j.loader.SafetensorsWriter;
+import io.foley4j.pipeline.audio.LogMel;
+import io.foley4j.pipeline.audio.Mel;
+import io.foley4j.pipeline.audio.StftConfig;
+import io.foley4j.pipeline.foley.Precision;
+import io.foley4j.pipeline.foley.TextEncoder;
+import io.foley4j.pipeline.audio.Wav;
+import io.foley4j.pipeline.foley.FoleyRequest;
+import io.foley4j.pipeline.foley.GenerateOptions;
+import io.foley4j.pipeline.foley.Progress;
+import io.foley4j.pipeline.foleynet.FoleyNet;
+import io.foley4j.pipeline.foleynet.NeuralFoley;
+import io.foley4j.pipeline.scene.BouncingScene;
+import io.foley4j.pipeline.scene.ClipWriter;
+import io.foley4j.pipeline.sounds.SoundLibrary;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Java half of the training recipe (recipe/README.md): everything the PyTorch side must see exactly as the
+ * engine computes it at inference, written as safetensors.
+ * <pre>
+ *   clips  SOUNDS OUT_DIR          clips.json (index, caption words, category, licence) + mels.safetensors:
+ *                                  mel.N [T, 64] natural-log Slaney mel, 48 kHz, Hann 2048, hop 512 (griffin-lim's)
+ *   text   CAPTIONS.txt MAX OUT    tokens [N, MAX, 384] + mask [N, MAX]: MiniLM last hidden states (FP32), one
+ *                                  caption per line, each padded alone to MAX tokens
+ *   scenes COUNT SECONDS FPS SEED OUT_DIR
+ *                                  BouncingScene clips as H.264 (scene_N.mp4) + scenes.safetensors: feat.N [F, 2]
+ *                                  (NeuralFoley.motionFeatures at FPS) and contacts.N [K, 2] (time s, strength)
+ *   generate MODEL VIDEO SEED OUT_DIR PROMPT...
+ *                                  NeuralFoley (FP32) once per prompt: OUT_DIR/gen_N.wav and generated.safetensors
+ *                                  with mel.N [T, 64], the log-mel of each generated 48 kHz track (as clips)
+ *   parity MODEL REFERENCE         NeuralFoley.mel vs a reference written by recipe/parity.py --model MODEL
+ * </pre>
+ * Run on the test class path: see recipe/java.sh.
+ */
+public final class RecipeDump {
+    public static final int SAMPLE_RATE = 48_000, N_FFT = 2048, HOP = 512, N_MELS = 64;
+    public static final double F_MIN = 0, F_MAX = 24_000;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private RecipeDump() {}
+
+    /** The log-mel the griffin-lim vocoder inverts (FoleyNetConfig.Vocoder's definition, power 1). */
+    public static LogMel logMel() {
+        return new LogMel(new LogMel.Config(StftConfig.hann(N_FFT, HOP, N_FFT), SAMPLE_RATE, N_MELS, F_MIN, F_MAX,
+                Mel.Scale.SLANEY, Mel.Norm.SLANEY, 1, LogMel.Log.LN, 1e-5f));
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args.length == 0 ? "" : args[0]) {
+            case "clips" -> clips(Path.of(args[1]), Path.of(args[2]));
+            case "text" -> text(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+            case "scenes" -> scenes(Integer.parseInt(args[1]), Double.parseDouble(args[2]), Double.parseDouble(args[3]),
+                    Long.parseLong(args[4]), Path.of(args[5]));
+            case "generate" -> generate(Path.of(args[1]), Path.of(args[2]), Long.parseLong(args[3]), Path.of(args[4]),
+                    List.of(args).subList(5, args.length));
+            case "parity" -> parity(Path.of(args[1]), Path.of(args[2]));
+            default -> throw new IllegalArgumentException("usage: RecipeDump clips SOUNDS OUT | text CAPTIONS MAX OUT"
+                    + " | scenes COUNT SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT..."
+                    + " | parity MODEL REFERENCE");
+        }
+    }
+
+    static void clips(Path sounds, Path out) throws IOException {
+        Files.createDirectories(out);
+        SoundLibrary lib = SoundLibrary.index(sounds);
+        LogMel lm = logMel();
+        List<Map<String, Object>> index = new ArrayList<>();
+        SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump clips " + sounds.getFileName());
+        try (Arena arena = Arena.ofConfined()) {
+            for (SoundLibrary.Clip c : lib.clips()) {
+                float[] x = SoundLibrary.loadMono48k(c);
+                if (x.length < N_FFT) continue;
+                float[] mel = lm.compute(x);
+                int i = index.size();
+                w.add("mel." + i, Tensor.ofFloats(arena, mel, mel.length / N_MELS, N_MELS));
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("index", i);
+                e.put("id", c.id());
+                e.put("description", c.description());
+                e.put("category", c.category().name().toLowerCase(java.util.Locale.ROOT));
+                e.put("package", c.pkg());
+                e.put("license", c.license());
+                e.put("seconds", x.length / (double) SAMPLE_RATE);
+                index.add(e);
+            }
+            w.write(out.resolve("mels.safetensors"));
+        }
+        JSON.writeValue(out.resolve("clips.json").toFile(), index);
+        System.out.println("clips: " + index.size() + " written, " + lib.skipped().size() + " skipped");
+    }
+
+    static void text(Path captions, int maxTokens, Path out) throws IOException {
+        List<String> lines = Files.readAllLines(captions);
+        int dim = 384;
+        float[] hidden = new float[lines.size() * maxTokens * dim], mask = new float[lines.size() * maxTokens];
+        try (WorkerPool pool = new WorkerPool(1);
+             TextEncoder enc = TextEncoder.miniLm(home(), Precision.FP32, pool)) {
+            for (int i = 0; i < lines.size(); i++) {
+                TextEncoder.Tokens t = enc.tokens(List.of(lines.get(i)), maxTokens);
+                for (int s = 0; s < t.seq(); s++) {
+                    System.arraycopy(t.hidden(), s * dim, hidden, (i * maxTokens + s) * dim, dim);
+                    mask[i * maxTokens + s] = t.mask()[s];
+                }
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            new SafetensorsWriter().metadata("source", "RecipeDump text (all-MiniLM-L6-v2 FP32)")
+                    .add("tokens", Tensor.ofFloats(arena, hidden, lines.size(), maxTokens, dim))
+                    .add("mask", Tensor.ofFloats(arena, mask, lines.size(), maxTokens))
+                    .write(out);
+        }
+        System.out.println("text: " + lines.size() + " captions");
+    }
+
+    static void generate(Path model, Path video, long seed, Path out, List<String> prompts) throws IOException {
+        Files.createDirectories(out);
+        LogMel lm = logMel();
+        SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump generate " + model.getFileName());
+        try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined();
+             NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
+            for (int i = 0; i < prompts.size(); i++) {
+                Path wav = out.resolve("gen_" + i + ".wav");
+                long t0 = System.nanoTime();
+                g.generate(new FoleyRequest(video, prompts.get(i), GenerateOptions.defaults().withSeed(seed)), wav,
+                        Progress.NONE);
+                float[] mel = lm.compute(Wav.read(wav).samples());
+                w.add("mel." + i, Tensor.ofFloats(arena, mel, mel.length / N_MELS, N_MELS));
+                System.out.printf(java.util.Locale.ROOT, "generate: '%s' in %.1f s%n", prompts.get(i),
+                        (System.nanoTime() - t0) / 1e9);
+            }
+            w.write(out.resolve("generated.safetensors"));
+        }
+    }
+
+    static void parity(Path model, Path reference) throws IOException {
+        float[] feats, expected;
+        Map<String, String> meta;
+        try (io.foley4j.loader.SafetensorsFile ref = io.foley4j.loader.SafetensorsFile.open(reference);
+             Arena arena = Arena.ofConfined()) {
+            feats = ref.toF32("feats", arena).toFloats();
+            expected = ref.toF32("mel", arena).toFloats();
+            meta = ref.metadata();
+        }
+        GenerateOptions o = GenerateOptions.defaults().withSeed(Long.parseLong(meta.get("seed")))
+                .withSteps(Integer.parseInt(meta.get("steps"))).withCfg(Double.parseDouble(meta.get("cfg")));
+        try (WorkerPool pool = new WorkerPool(1);
+             NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
+            float[] mel = g.mel(feats, feats.length / 2, meta.get("prompt"), Double.parseDouble(meta.get("seconds")), o)
+                    .logMel();
+            double peak = 0;
+            for (float v : expected) peak = Math.max(peak, Math.abs(v));
+            io.foley4j.kernels.Diff d = io.foley4j.kernels.Diff.of(mel, expected, 1.0);
+            System.out.printf(java.util.Locale.ROOT, "parity %s: %s; maxAbs / peak %.3e%n", model, d, d.maxAbs() / peak);
+        }
+    }
+
+    static Path home() {
+        String h = System.getenv("FOLEY4J_HOME");
+        return Path.of(h != null ? h : ".cache/foley4j");
+    }
+
+    static void scenes(int count, double seconds, double fps, long seed, Path out) throws IOException {
+        Files.createDirectories(out);
+        SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump scenes seed " + seed);
+        try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined()) {
+            for (int i = 0; i < count; i++) {
+                BouncingScene scene = new BouncingScene(320, 180, seconds, seed + i);
+                Path mp4 = out.resolve("scene_" + i + ".mp4");
+                ClipWriter.write(scene, 24, mp4);
+                float[] f = NeuralFoley.motionFeatures(mp4, fps, pool);
+                List<BouncingScene.Contact> cs = scene.contacts();
+                float[] c = new float[Math.max(1, cs.size()) * 2];
+                for (int k = 0; k < cs.size(); k++) {
+                    c[2 * k] = (float) cs.get(k).time();
+                    c[2 * k + 1] = (float) cs.get(k).strength();
+                }
+                w.add("feat." + i, Tensor.ofFloats(arena, f, f.length / 2, 2));
+                w.add("contacts." + i, Tensor.ofFloats(arena, c, c.length / 2, 2));
+            }
+            w.write(out.resolve("scenes.safetensors"));
+        }
+        System.out.println("scenes: " + count);
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""Exports trained checkpoints as a FoleyNet folder that `bin/foley generate --model DIR` loads:
+
+  /usr/bin/python3 recipe/export.py DIR [--steps 25] [--cfg 3.0] [--iterations 32]
+
+reads recipe/work/ckpt/timbre.pt and timing.pt and writes DIR/foleynet.json (FoleyNetConfig's schema),
+DIR/decoder.safetensors (DitWeights' names) and DIR/aligner.safetensors (Aligner's names, the input scale folded
+into the LSTM's input weights). Vocoder: griffin-lim (no weights) over the training mel definition.
+"""
+import argparse
+import json
+import os
+
+import torch
+
+import data
+import st
+
+
+def config(name, dit_json, mel_scale, mel_shift, steps=25, cfg=3.0, iterations=32, fps=24.0, aligner_hidden=32):
+    return {
+        "format": "foleynet/1",
+        "name": name,
+        "video": {"fps": fps, "vit": None, "motion": True},
+        "text": {"encoder": "minilm", "maxTokens": dit_json["maxTextTokens"]},
+        "aligner": {"file": "aligner.safetensors", "inputDim": 2, "hidden": aligner_hidden, "bidirectional": True,
+                    "outputDim": dit_json["condDim"]},
+        "decoder": {"file": "decoder.safetensors", "dit": dit_json, "frameRate": data.FRAME_RATE,
+                    "melScale": mel_scale, "melShift": mel_shift},
+        "sampler": {"method": "dpm++2m", "steps": steps, "cfg": cfg, "prediction": "v", "trainSteps": 1000,
+                    "betaStart": 1e-4, "betaEnd": 0.02, "eta": 0.0},
+        "vocoder": {"kind": "griffin-lim", "file": None, "sampleRate": data.SAMPLE_RATE, "nFft": 2048,
+                    "hop": data.HOP, "nMels": data.N_MELS, "fMin": 0.0, "fMax": 24000.0, "iterations": iterations,
+                    "dim": 0, "intermediate": 0, "layers": 0, "maxFrames": 0},
+    }
+
+
+def write(out, cfg, dit_state, aligner_state, source):
+    os.makedirs(out, exist_ok=True)
+    meta = {"source": source}
+    st.write(os.path.join(out, "decoder.safetensors"), {k: v.numpy() for k, v in dit_state.items()}, meta)
+    st.write(os.path.join(out, "aligner.safetensors"), {k: v.numpy() for k, v in aligner_state.items()}, meta)
+    with open(os.path.join(out, "foleynet.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    import train
+
+    p = argparse.ArgumentParser()
+    p.add_argument("out")
+    p.add_argument("--name", default="foleynet-v0")
+    p.add_argument("--steps", type=int, default=25)
+    p.add_argument("--cfg", type=float, default=3.0)
+    p.add_argument("--iterations", type=int, default=32)
+    a = p.parse_args()
+    tb = torch.load(os.path.join(train.CKPT, "timbre.pt"))
+    tm = torch.load(os.path.join(train.CKPT, "timing.pt"))
+    al = train.ScaledAligner([1.0, 1.0])
+    al.load_state_dict(tm["model"])
+    c = config(a.name, tb["config"], tb["mel_scale"], tb["mel_shift"], a.steps, a.cfg, a.iterations,
+               train.ALIGNER_FPS)
+    write(a.out, c, tb["model"], al.folded(),
+          f"recipe/train.py timbre step {tb['step']}, timing step {tm['step']}")
+    print(f"wrote {a.out}: decoder step {tb['step']}, aligner step {tm['step']}")

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The recipe's data, one command (about 1 minute): recordings (fetched when missing), their log-mel and index,
+# captions and the held-out split, MiniLM token states of every caption, rendered scenes with motion features.
+#   recipe/prepare.sh [SOUNDS_DIR]     (default: $FOLEY4J_HOME/sounds, else .cache/foley4j/sounds)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SOUNDS="${1:-${FOLEY4J_HOME:-$ROOT/.cache/foley4j}/sounds}"
+[ -d "$SOUNDS/minetest-data" ] || scripts/fetch-sounds.sh "$SOUNDS"
+recipe/java.sh clips "$SOUNDS" recipe/work/data
+/usr/bin/python3 recipe/data.py
+recipe/java.sh text recipe/work/data/captions.txt 16 recipe/work/data/text.safetensors
+recipe/java.sh scenes 20 6 24 100 recipe/work/scenes

@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Trains FoleyNet v0 on CPU, one command per stage (see recipe/README.md):
+
+  /usr/bin/python3 recipe/train.py timbre --steps 3000     DiT over normalized log-mel of the real recordings,
+                                                           conditioned on caption tokens and the RMS-like envelope
+  /usr/bin/python3 recipe/train.py timing --steps 600      aligner: motion features of rendered scenes -> the
+                                                           contact envelope at the mel rate
+
+Deterministic given --seed on CPU with one thread: every step draws its batch and noise from generators seeded by
+(seed, step), so a run resumed from its checkpoint (recipe/work/ckpt/STAGE.pt, written every --every steps and at
+the end) continues exactly as an uninterrupted one. Losses are printed and appended to recipe/work/ckpt/STAGE.log.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+
+import data
+import model as M
+import st
+
+CKPT = os.path.join(data.WORK, "ckpt")
+T_TRAIN = 128                     # mel frames per training crop (1.37 s), the decoder's window
+CAPTION_DROPOUT = 0.15
+ALIGNER_FPS = 24.0
+
+
+def dit_config():
+    return M.DitCfg(in_channels=64, patch=2, hidden=96, heads=4, depth=3, mlp_hidden=384, text_dim=384, cond_dim=1,
+                    freq_dim=128, max_frames=T_TRAIN, max_text_tokens=16, max_batch=2, lstm=False)
+
+
+def load_timbre_data():
+    ds = json.load(open(os.path.join(data.DATA, "dataset.json")))
+    mels, _ = st.read(os.path.join(data.DATA, "mels.safetensors"))
+    text, _ = st.read(os.path.join(data.DATA, "text.safetensors"))
+    clips = []
+    for c in ds["clips"]:
+        m = mels["mel.%d" % c["index"]]
+        clips.append(dict(c, mel=m, env=data.envelope(m)))
+    train = [c for c in clips if c["split"] == "train"]
+    # normalization over what the model sees: 1000 training crops (silence padding included)
+    rng = np.random.default_rng([7, 1_000_000])
+    sample = np.stack([crop(train[i], rng)[0] for i in rng.integers(0, len(train), 1000)])
+    return clips, train, torch.from_numpy(text["tokens"]), torch.from_numpy(text["mask"]), \
+        float(sample.mean()), float(sample.std())
+
+
+def crop(c, rng, t=T_TRAIN):
+    """A [t, 64] window of the clip and its envelope [t]: a random crop of a long clip, a short clip placed at a
+    random offset in silence (the log floor), so onsets move with the envelope."""
+    m, e = c["mel"], c["env"]
+    n = m.shape[0]
+    mel = np.full((t, data.N_MELS), data.LOG_FLOOR, np.float32)
+    env = np.zeros(t, np.float32)
+    if n >= t:
+        a = int(rng.integers(0, n - t + 1))
+        mel[:], env[:] = m[a:a + t], e[a:a + t]
+    else:
+        o = int(rng.integers(0, t - n + 1))
+        mel[o:o + n], env[o:o + n] = m, e
+    return mel, env
+
+
+def save(path, obj):
+    tmp = path + ".part"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def train_timbre(a):
+    clips, train, tokens, masks, mean, std = load_timbre_data()
+    torch.manual_seed(a.seed)
+    dit = M.Dit(dit_config())
+    opt = torch.optim.AdamW(dit.parameters(), lr=a.lr, weight_decay=0.01)
+    sched = M.Schedule()
+    abar = torch.from_numpy(sched.abar).float()
+    path = os.path.join(CKPT, "timbre.pt")
+    step = 0
+    if os.path.exists(path) and not a.restart:
+        ck = torch.load(path)
+        dit.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step = ck["step"]
+        print(f"resumed at step {step}")
+    log = open(os.path.join(CKPT, "timbre.log"), "a")
+    t0, run = time.time(), []
+    while step < a.steps:
+        rng = np.random.default_rng([a.seed, step])
+        g = torch.Generator().manual_seed(a.seed * 1_000_003 + step)
+        idx = rng.integers(0, len(train), a.batch)
+        xs, es = zip(*(crop(train[i], rng) for i in idx))
+        x0 = (torch.from_numpy(np.stack(xs)) - mean) / std                       # [B, T, 64]
+        env = torch.from_numpy(np.stack(es))[..., None]                         # [B, T, 1]
+        cap = np.array([train[i]["caption_index"] for i in idx])
+        cap[rng.random(a.batch) < CAPTION_DROPOUT] = 0                          # "" : the unconditional prompt
+        text, mask = tokens[cap], masks[cap]
+        t = torch.randint(0, sched.n, (a.batch,), generator=g)
+        eps = torch.randn(x0.shape, generator=g)
+        sa, so = abar[t].sqrt()[:, None, None], (1 - abar[t]).sqrt()[:, None, None]
+        xt = sa * x0 + so * eps
+        v = sa * eps - so * x0                                                  # v-prediction target
+        for p in opt.param_groups:
+            p["lr"] = a.lr * min(1.0, (step + 1) / 200)
+        loss = torch.nn.functional.mse_loss(dit(xt, t.float(), text, mask, env), v)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(dit.parameters(), 1.0)
+        opt.step()
+        step += 1
+        run.append(loss.item())
+        if step % a.log == 0 or step == a.steps:
+            msg = f"timbre step {step} loss {np.mean(run):.4f} ({time.time() - t0:.0f} s)"
+            print(msg, flush=True)
+            log.write(msg + "\n")
+            log.flush()
+            run = []
+        if step % a.every == 0 or step == a.steps:
+            save(path, {"model": dit.state_dict(), "opt": opt.state_dict(), "step": step,
+                        "config": dit_config().to_json(), "mel_shift": mean, "mel_scale": std})
+    print(f"heldout v-loss {heldout_loss(dit, clips, tokens, masks, mean, std, sched, a.seed):.4f}")
+
+
+@torch.no_grad()
+def heldout_loss(dit, clips, tokens, masks, mean, std, sched, seed):
+    """Mean v-prediction loss on held-out clips at 8 fixed timesteps (a fixed, comparable number)."""
+    rng = np.random.default_rng([seed, 999_999])
+    g = torch.Generator().manual_seed(seed)
+    held = [c for c in clips if c["split"] == "heldout"]
+    abar = torch.from_numpy(sched.abar).float()
+    losses = []
+    for c in held:
+        mel, env = crop(c, rng)
+        x0 = ((torch.from_numpy(mel) - mean) / std)[None].repeat(8, 1, 1)
+        t = torch.linspace(50, 950, 8).long()
+        eps = torch.randn(x0.shape, generator=g)
+        sa, so = abar[t].sqrt()[:, None, None], (1 - abar[t]).sqrt()[:, None, None]
+        out = dit(sa * x0 + so * eps, t.float(), tokens[[c["caption_index"]] * 8], masks[[c["caption_index"]] * 8],
+                  torch.from_numpy(env)[None, :, None].repeat(8, 1, 1))
+        losses.append(torch.nn.functional.mse_loss(out, sa * eps - so * x0).item())
+    return float(np.mean(losses))
+
+
+class ScaledAligner(torch.nn.Module):
+    """The aligner with a fixed per-feature input scale (luma change is ~1e-3): folded into lstm.weight_ih_l0* at
+    export, so the engine's Aligner sees the raw features."""
+
+    def __init__(self, scale):
+        super().__init__()
+        self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
+        self.net = M.Aligner(2, 32, True, 1)
+
+    def forward(self, f):
+        return self.net(f * self.scale)
+
+    def folded(self):
+        sd = {k: v.clone() for k, v in self.net.state_dict().items()}
+        for k in ("lstm.weight_ih_l0", "lstm.weight_ih_l0_reverse"):
+            sd[k] = sd[k] * self.scale[None, :]
+        return sd
+
+
+def load_scenes():
+    d, _ = st.read(os.path.join(data.WORK, "scenes", "scenes.safetensors"))
+    n = len([k for k in d if k.startswith("feat.")])
+    out = []
+    for i in range(n):
+        f = d["feat.%d" % i]
+        frames = int(math.ceil(f.shape[0] / ALIGNER_FPS * data.FRAME_RATE))
+        out.append((f, data.contact_envelope(d["contacts.%d" % i], frames)))
+    return out
+
+
+def train_timing(a):
+    scenes = load_scenes()
+    held = max(1, len(scenes) // 5)
+    train, test = scenes[:-held], scenes[-held:]
+    torch.manual_seed(a.seed)
+    al = ScaledAligner([100.0, 1.0])
+    opt = torch.optim.Adam(al.parameters(), lr=a.lr)
+    path = os.path.join(CKPT, "timing.pt")
+    step = 0
+    if os.path.exists(path) and not a.restart:
+        ck = torch.load(path)
+        al.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step = ck["step"]
+        print(f"resumed at step {step}")
+    log = open(os.path.join(CKPT, "timing.log"), "a")
+
+    def loss_of(items):
+        ls = []
+        for f, target in items:
+            rows = al(torch.from_numpy(f)[None])[0]
+            k0, k1, w = M.interp_weights(rows.shape[0], ALIGNER_FPS, len(target), data.FRAME_RATE)
+            w = torch.from_numpy(w).float()[:, None]
+            pred = (1 - w) * rows[torch.from_numpy(k0)] + w * rows[torch.from_numpy(k1)]
+            ls.append(torch.nn.functional.mse_loss(pred[:, 0], torch.from_numpy(target)))
+        return torch.stack(ls).mean()
+
+    t0 = time.time()
+    while step < a.steps:
+        loss = loss_of(train)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        if step % a.log == 0 or step == a.steps:
+            with torch.no_grad():
+                ht = loss_of(test).item()
+            msg = f"timing step {step} loss {loss.item():.4f} heldout {ht:.4f} ({time.time() - t0:.0f} s)"
+            print(msg, flush=True)
+            log.write(msg + "\n")
+            log.flush()
+        if step % a.every == 0 or step == a.steps:
+            save(path, {"model": al.state_dict(), "opt": opt.state_dict(), "step": step})
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("stage", choices=["timbre", "timing"])
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--every", type=int, default=250)
+    p.add_argument("--log", type=int, default=50)
+    p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    p.add_argument("--ckpt", default=CKPT, help="checkpoint folder (default recipe/work/ckpt)")
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    CKPT = a.ckpt
+    os.makedirs(CKPT, exist_ok=True)
+    if a.stage == "timbre":
+        a.lr = a.lr or 3e-4
+        train_timbre(a)
+    else:
+        a.lr = a.lr or 1e-2
+        train_timing(a)
