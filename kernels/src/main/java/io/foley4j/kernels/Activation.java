@@ -124,6 +124,7 @@ public final class Activation {
     }
 
     public static void geluScalar(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, geluScalar(x.get(F32, o)));
@@ -156,6 +157,7 @@ public final class Activation {
     }
 
     public static void geluVector(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             // one loop body, no helper taking a vector: a helper this size is not inlined and its vectors get boxed
@@ -191,6 +193,7 @@ public final class Activation {
     }
 
     public static void geluTanhScalar(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             double v = x.get(F32, o);
@@ -200,6 +203,7 @@ public final class Activation {
     }
 
     public static void geluTanhVector(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -218,6 +222,7 @@ public final class Activation {
     }
 
     public static void quickGeluScalar(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         xSigmoidScalar(x, out, from, to, 1.702);
     }
 
@@ -226,6 +231,7 @@ public final class Activation {
     private static final float QUICK_A_LO = (float) (1.702 - QUICK_A_HI);
 
     public static void quickGeluVector(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -245,10 +251,12 @@ public final class Activation {
     }
 
     public static void siluScalar(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         xSigmoidScalar(x, out, from, to, 1.0);
     }
 
     public static void siluVector(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -260,6 +268,7 @@ public final class Activation {
 
     /** out = x / (1 + e^(-a x)). */
     private static void xSigmoidScalar(MemorySegment x, MemorySegment out, int from, int to, double a) {
+        x = Mem.plain(x); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             double v = x.get(F32, o);
@@ -276,6 +285,7 @@ public final class Activation {
     }
 
     public static void sigmoidScalar(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, (float) (1 / (1 + Math.exp(-(double) x.get(F32, o)))));
@@ -283,6 +293,7 @@ public final class Activation {
     }
 
     public static void sigmoidVector(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -311,6 +322,7 @@ public final class Activation {
     }
 
     public static void tanhScalar(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, (float) Math.tanh(x.get(F32, o)));
@@ -318,6 +330,7 @@ public final class Activation {
     }
 
     public static void tanhVector(MemorySegment x, MemorySegment out, int from, int to) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -339,6 +352,7 @@ public final class Activation {
     }
 
     public static void softmaxScalar(MemorySegment x, MemorySegment out, int dim, int rowStart, int rowEnd) {
+        x = Mem.plain(x); out = Mem.plain(out);
         for (int r = rowStart; r < rowEnd; r++) {
             long base = (long) r * dim * 4;
             float max = Float.NEGATIVE_INFINITY;
@@ -365,6 +379,7 @@ public final class Activation {
     }
 
     public static void softmaxVector(MemorySegment x, MemorySegment out, int dim, int rowStart, int rowEnd) {
+        x = Mem.plain(x); out = Mem.plain(out);
         int bound = F.loopBound(dim);
         for (int r = rowStart; r < rowEnd; r++) {
             long base = (long) r * dim * 4;
@@ -397,6 +412,7 @@ public final class Activation {
 
     /** out[j] = e^(x[j] - max) for j in [0, n) at byte offset {@code base}; returns the sum. */
     static float expSubSumVector(MemorySegment x, MemorySegment out, long base, int n, float max) {
+        x = Mem.plain(x); out = Mem.plain(out);
         FloatVector acc = FloatVector.zero(F);
         int j = 0;
         for (int bound = F.loopBound(n); j < bound; j += F.length()) {

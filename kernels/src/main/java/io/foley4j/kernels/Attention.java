@@ -85,6 +85,8 @@ public final class Attention {
     public static void attentionScalar(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
                                        boolean causal, float scale, MemorySegment out, Dims d,
                                        MemorySegment scratch, int itemStart, int itemEnd) {
+        q = Mem.plain(q); k = Mem.plain(k); v = Mem.plain(v); keyMask = Mem.plain(keyMask); out = Mem.plain(out);
+        scratch = Mem.plain(scratch);
         int hd = d.headDim(), group = d.heads() / d.kvHeads();
         long acc = BLOCK * 4L; // byte offset of the accumulator in scratch; scores at 0
         for (int item = itemStart; item < itemEnd; item++) {
@@ -141,6 +143,8 @@ public final class Attention {
     public static void attentionVector(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
                                        boolean causal, float scale, MemorySegment out, Dims d,
                                        MemorySegment scratch, int itemStart, int itemEnd) {
+        q = Mem.plain(q); k = Mem.plain(k); v = Mem.plain(v); keyMask = Mem.plain(keyMask); out = Mem.plain(out);
+        scratch = Mem.plain(scratch);
         int hd = d.headDim(), group = d.heads() / d.kvHeads();
         long acc = BLOCK * 4L;
         long rowBytes = d.kvWidth() * 4L;
@@ -188,6 +192,7 @@ public final class Attention {
     /** scores[j] = scale * q . k_j for the n keys of a block (rows {@code rowBytes} apart); returns their max. */
     private static float scoresVector(MemorySegment q, long qOff, MemorySegment k, long kBase, long rowBytes,
                                       int hd, int n, float scale, MemorySegment scores) {
+        q = Mem.plain(q); k = Mem.plain(k); scores = Mem.plain(scores);
         int bound = F.loopBound(hd);
         float max = Float.NEGATIVE_INFINITY;
         int j = 0;
@@ -244,6 +249,7 @@ public final class Attention {
 
     /** scores[j] += mask[kb + j]; returns the new max. */
     private static float addMask(MemorySegment mask, int kb, int n, MemorySegment scores) {
+        mask = Mem.plain(mask); scores = Mem.plain(scores);
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (int bound = F.loopBound(n); j < bound; j += F.length()) {
@@ -263,6 +269,7 @@ public final class Attention {
     }
 
     private static void scaleAcc(MemorySegment scratch, long acc, int hd, float alpha) {
+        scratch = Mem.plain(scratch);
         int c = 0;
         for (int bound = F.loopBound(hd); c < bound; c += F.length()) {
             long o = acc + c * 4L;
@@ -276,6 +283,7 @@ public final class Attention {
     /** acc += sum_j p_j v_j over the n keys of a block (p in scratch[0, n)); acc stays in registers per chunk. */
     private static void accumulatePv(MemorySegment scratch, long acc, MemorySegment v, long vBase, long rowBytes,
                                      int hd, int n) {
+        scratch = Mem.plain(scratch); v = Mem.plain(v);
         int c = 0;
         for (int bound = F.loopBound(hd); c < bound; c += F.length()) {
             long o = c * 4L;

@@ -18,6 +18,10 @@ public final class Checks {
         if (elements < 0) {
             throw new IllegalArgumentException(op + ": operand " + operand + " has negative size " + elements);
         }
+        if (!Mem.isPlainNative(seg)) {
+            throw new IllegalArgumentException(op + ": operand " + operand + " is a " + seg.getClass().getSimpleName()
+                    + "; kernels take plain native segments only (see Mem.plain)");
+        }
         long need = Math.multiplyExact(elements, (long) elemBytes);
         if (seg.byteSize() < need) {
             throw new IllegalArgumentException(op + ": operand " + operand + " needs " + elements + " elements ("

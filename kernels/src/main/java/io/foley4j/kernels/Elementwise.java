@@ -31,6 +31,7 @@ public final class Elementwise {
     }
 
     public static void addScalar(MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, a.get(F32, o) + b.get(F32, o));
@@ -38,6 +39,7 @@ public final class Elementwise {
     }
 
     public static void addVector(MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -56,6 +58,7 @@ public final class Elementwise {
     }
 
     public static void mulScalar(MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, a.get(F32, o) * b.get(F32, o));
@@ -63,6 +66,7 @@ public final class Elementwise {
     }
 
     public static void mulVector(MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -81,6 +85,7 @@ public final class Elementwise {
     }
 
     public static void scaleScalar(MemorySegment a, float s, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, a.get(F32, o) * s);
@@ -88,6 +93,7 @@ public final class Elementwise {
     }
 
     public static void scaleVector(MemorySegment a, float s, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;
@@ -104,6 +110,7 @@ public final class Elementwise {
     }
 
     public static void addScaledScalar(MemorySegment a, float s, MemorySegment b, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         for (int i = from; i < to; i++) {
             long o = (long) i * 4;
             out.set(F32, o, Math.fma(s, b.get(F32, o), a.get(F32, o)));
@@ -111,6 +118,7 @@ public final class Elementwise {
     }
 
     public static void addScaledVector(MemorySegment a, float s, MemorySegment b, MemorySegment out, int from, int to) {
+        a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         int i = from;
         for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             long o = (long) i * 4;

@@ -70,6 +70,7 @@ public final class Matmul {
 
     public static void matmulF32Scalar(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 float acc = 0;
@@ -83,6 +84,7 @@ public final class Matmul {
 
     public static void matmulF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         // weight rows outer so 4 rows of w stay in L1 while the rows of x stream past
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
@@ -100,6 +102,7 @@ public final class Matmul {
     // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
     private static void dot4F32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                 int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         long xo = (long) i * k * 4, w0 = (long) j * k * 4, rs = (long) k * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
@@ -130,6 +133,7 @@ public final class Matmul {
 
     private static void dot1F32(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                 int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         long xo = (long) i * k * 4, wo = (long) j * k * 4;
         FloatVector a = FloatVector.zero(F);
         int p = 0;
@@ -164,6 +168,7 @@ public final class Matmul {
 
     /** Repacks weights rows {@code [n0, n1)} (n0 a multiple of PANEL, or n1 == N) into {@code packed}. */
     public static void packF32(MemorySegment w, MemorySegment packed, int n, int k, int n0, int n1) {
+        w = Mem.plain(w); packed = Mem.plain(packed);
         Checks.dims("packF32", "N, K", true, n, k);
         Checks.fits("packF32", "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 4);
         Checks.fits("packF32", "packed", packed, packedF32Floats(n, k), 4);
@@ -183,6 +188,7 @@ public final class Matmul {
 
     /** Convenience for load time: packs the whole [N, K] weight. */
     public static void packF32(MemorySegment w, MemorySegment packed, int n, int k) {
+        w = Mem.plain(w); packed = Mem.plain(packed);
         packF32(w, packed, n, k, 0, n);
     }
 
@@ -199,6 +205,7 @@ public final class Matmul {
 
     public static void matmulF32PackedScalar(MemorySegment x, MemorySegment packed, MemorySegment bias,
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 int width = panelWidth(n, j);
@@ -218,6 +225,7 @@ public final class Matmul {
      * tile made it fall back to boxed vectors (10 instead of 140 GFLOP/s whenever a bias was given).
      */
     static void initTile(MemorySegment bias, MemorySegment y, int n, int m0, int m1, int n0, int n1) {
+        bias = Mem.plain(bias); y = Mem.plain(y);
         long bytes = (long) (n1 - n0) * 4;
         for (int i = m0; i < m1; i++) {
             long row = ((long) i * n + n0) * 4;
@@ -231,6 +239,7 @@ public final class Matmul {
 
     public static void matmulF32PackedVector(MemorySegment x, MemorySegment packed, MemorySegment bias,
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         initTile(bias, y, n, m0, m1, n0, n1);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);

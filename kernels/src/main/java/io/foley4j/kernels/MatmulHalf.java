@@ -34,6 +34,7 @@ public final class MatmulHalf {
      * callers and as the measured alternative, checked against every half value by the tests.
      */
     static FloatVector f16ToF32(MemorySegment w, long off) {
+        w = Mem.plain(w);
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S_FOR_F, w, off, ORDER)
                 .convertShape(VectorOperators.S2I, I, 0);
         IntVector o = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
@@ -47,6 +48,7 @@ public final class MatmulHalf {
 
     /** F.length() BF16 values at byte offset {@code off}: BF16 is the top half of an F32. */
     static FloatVector bf16ToF32(MemorySegment w, long off) {
+        w = Mem.plain(w);
         return ((IntVector) ShortVector.fromMemorySegment(S_FOR_F, w, off, ORDER)
                 .convertShape(VectorOperators.S2I, I, 0))
                 .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
@@ -63,6 +65,7 @@ public final class MatmulHalf {
 
     public static void matmulF16xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 long w0 = (long) j * (long) k * 2;
@@ -84,6 +87,7 @@ public final class MatmulHalf {
      */
     public static void matmulF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         if (m >= MatmulPanels.MIN_ROWS) {
             MatmulPanels.gemm(MatmulPanels.Format.F16, x, w, null, bias, y, m, n, k, m0, m1, n0, n1);
             return;
@@ -118,6 +122,7 @@ public final class MatmulHalf {
 
     // rows[0, count) = F16 w[first, first + count) (element indices)
     private static void widenF16(MemorySegment w, long first, float[] rows, int count) {
+        w = Mem.plain(w);
         for (int p = 0; p < count; p++) {
             rows[p] = Float.float16ToFloat(w.get(I16, (first + p) * 2));
         }
@@ -126,6 +131,7 @@ public final class MatmulHalf {
     // y[i, j..j+3] = x[i, :] · rows[0..3, :]
     private static void dot4(MemorySegment x, float[] rows, MemorySegment bias, MemorySegment y,
                              int n, int k, int i, int j) {
+        x = Mem.plain(x); bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
@@ -153,6 +159,7 @@ public final class MatmulHalf {
 
     private static void dot1(MemorySegment x, float[] row, MemorySegment bias, MemorySegment y,
                              int n, int k, int i, int j) {
+        x = Mem.plain(x); bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k * 4;
         FloatVector a = FloatVector.zero(F);
         int p = 0;
@@ -177,6 +184,7 @@ public final class MatmulHalf {
 
     public static void matmulBF16xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 long w0 = (long) j * (long) k * 2;
@@ -191,6 +199,7 @@ public final class MatmulHalf {
 
     public static void matmulBF16xF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         if (m >= MatmulPanels.MIN_ROWS) {
             MatmulPanels.gemm(MatmulPanels.Format.BF16, x, w, null, bias, y, m, n, k, m0, m1, n0, n1);
             return;
@@ -211,6 +220,7 @@ public final class MatmulHalf {
     // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
     private static void matmulBF16xF32Dot4(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                    int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k * 4, rs = (long) k * 2, w0 = (long) j * rs;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
@@ -239,6 +249,7 @@ public final class MatmulHalf {
 
     private static void matmulBF16xF32Dot1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                    int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k * 4, w0 = (long) j * (long) k * 2;
         FloatVector a = FloatVector.zero(F);
         int p = 0;

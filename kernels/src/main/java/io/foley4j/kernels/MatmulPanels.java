@@ -31,6 +31,7 @@ final class MatmulPanels {
 
     static void gemm(Format format, MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                      MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         MemorySegment panel = PANEL_SCRATCH.get();
         Matmul.initTile(bias, y, n, m0, m1, n0, n1);
         for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
@@ -60,6 +61,7 @@ final class MatmulPanels {
     // sequentially while the width weight rows are read as parallel streams
     private static void widen(Format format, MemorySegment w, MemorySegment scales, int k, int j, int width,
                               int k0, int k1, MemorySegment panel) {
+        w = Mem.plain(w); scales = Mem.plain(scales); panel = Mem.plain(panel);
         int nb = MatmulQ8.blocksPerRow(k);
         long w0 = (long) j * k;
         for (int p = k0; p < k1; p++) {

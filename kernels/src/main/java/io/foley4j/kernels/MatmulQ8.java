@@ -41,11 +41,13 @@ public final class MatmulQ8 {
     }
 
     static FloatVector q8ToF32(MemorySegment w, long off) {
+        w = Mem.plain(w);
         return (FloatVector) ByteVector.fromMemorySegment(B_FOR_F, w, off, ORDER)
                 .convertShape(VectorOperators.B2F, F, 0);
     }
 
     static IntVector q8ToI32(MemorySegment w, long off) {
+        w = Mem.plain(w);
         return (IntVector) ByteVector.fromMemorySegment(B_FOR_F, w, off, ORDER)
                 .convertShape(VectorOperators.B2I, I, 0);
     }
@@ -72,6 +74,7 @@ public final class MatmulQ8 {
 
     public static void matmulQ8xF32Scalar(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                           MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 long w0 = (long) j * (long) k * 1;
@@ -86,6 +89,7 @@ public final class MatmulQ8 {
 
     public static void matmulQ8xF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                           MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         if (m >= MatmulPanels.MIN_ROWS) {
             MatmulPanels.gemm(MatmulPanels.Format.Q8_ROW, x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
             return;
@@ -106,6 +110,7 @@ public final class MatmulQ8 {
     // y[i, j..j+3] = x[i, :] · w[j..j+3, :]
     private static void matmulQ8xF32Dot4(MemorySegment x, MemorySegment w, MemorySegment scales,
                                          MemorySegment bias, MemorySegment y, int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k * 4, rs = (long) k * 1, w0 = (long) j * rs;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;
@@ -134,6 +139,7 @@ public final class MatmulQ8 {
 
     private static void matmulQ8xF32Dot1(MemorySegment x, MemorySegment w, MemorySegment scales,
                                          MemorySegment bias, MemorySegment y, int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k * 4, w0 = (long) j * (long) k * 1;
         FloatVector a = FloatVector.zero(F);
         int p = 0;
@@ -162,6 +168,7 @@ public final class MatmulQ8 {
     public static void matmulQ8BxF32Scalar(MemorySegment x, MemorySegment w, MemorySegment scales,
                                            MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         int nb = blocksPerRow(k);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
@@ -178,6 +185,7 @@ public final class MatmulQ8 {
     public static void matmulQ8BxF32Vector(MemorySegment x, MemorySegment w, MemorySegment scales,
                                            MemorySegment bias, MemorySegment y,
                                            int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         if (m >= MatmulPanels.MIN_ROWS) {
             MatmulPanels.gemm(MatmulPanels.Format.Q8_BLOCK, x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
             return;
@@ -198,6 +206,7 @@ public final class MatmulQ8 {
     // y[i, j..j+3]: per block, 4 partial sums over BLOCK / F.length() vectors, then acc += partial * scale
     private static void q8bDot4(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                 MemorySegment y, int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         int nb = blocksPerRow(k), full = fullBlocks(k);
         long x0 = (long) i * k * 4, w0 = (long) j * k, s0 = (long) j * nb * 4, ss = (long) nb * 4;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -236,6 +245,7 @@ public final class MatmulQ8 {
 
     private static void q8bDot1(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                 MemorySegment y, int n, int k, int i, int j) {
+        x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         int nb = blocksPerRow(k), full = fullBlocks(k);
         long x0 = (long) i * k * 4, w0 = (long) j * k, s0 = (long) j * nb * 4;
         FloatVector a = FloatVector.zero(F);
@@ -265,6 +275,7 @@ public final class MatmulQ8 {
     }
 
     public static int dotQ8Q8Scalar(MemorySegment a, long a0, MemorySegment b, long b0, int k) {
+        a = Mem.plain(a); b = Mem.plain(b);
         int acc = 0;
         for (int p = 0; p < k; p++) {
             acc += a.get(I8, a0 + p) * b.get(I8, b0 + p);
@@ -273,6 +284,7 @@ public final class MatmulQ8 {
     }
 
     public static int dotQ8Q8Vector(MemorySegment a, long a0, MemorySegment b, long b0, int k) {
+        a = Mem.plain(a); b = Mem.plain(b);
         IntVector acc = IntVector.zero(I);
         int p = 0;
         for (int upper = byteLoopBound(k); p < upper; p += I.length()) {
@@ -309,12 +321,15 @@ public final class MatmulQ8 {
     }
 
     static float rescale(int acc, MemorySegment xScales, int i, MemorySegment wScales, int j, MemorySegment bias) {
+        xScales = Mem.plain(xScales); wScales = Mem.plain(wScales); bias = Mem.plain(bias);
         return acc * (xScales.get(F32, (long) i * 4) * wScales.get(F32, (long) j * 4)) + Matmul.biasAt(bias, j);
     }
 
     public static void matmulQ8Q8Scalar(MemorySegment xq, MemorySegment xScales, MemorySegment w,
                                         MemorySegment wScales, MemorySegment bias, MemorySegment y,
                                         int m, int n, int k, int m0, int m1, int n0, int n1) {
+        xq = Mem.plain(xq); xScales = Mem.plain(xScales); w = Mem.plain(w); wScales = Mem.plain(wScales);
+        bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
                 int acc = dotQ8Q8Scalar(xq, (long) i * k, w, (long) j * k, k);
@@ -326,6 +341,8 @@ public final class MatmulQ8 {
     public static void matmulQ8Q8Vector(MemorySegment xq, MemorySegment xScales, MemorySegment w,
                                         MemorySegment wScales, MemorySegment bias, MemorySegment y,
                                         int m, int n, int k, int m0, int m1, int n0, int n1) {
+        xq = Mem.plain(xq); xScales = Mem.plain(xScales); w = Mem.plain(w); wScales = Mem.plain(wScales);
+        bias = Mem.plain(bias); y = Mem.plain(y);
         int j = n0;
         for (; j + 4 <= n1; j += 4) {
             for (int i = m0; i < m1; i++) {
@@ -343,6 +360,8 @@ public final class MatmulQ8 {
     // y[i, j..j+3]: one pass over xq[i, :] against 4 weight rows
     private static void q8q8Dot4(MemorySegment xq, MemorySegment xScales, MemorySegment w, MemorySegment wScales,
                                  MemorySegment bias, MemorySegment y, int n, int k, int i, int j) {
+        xq = Mem.plain(xq); xScales = Mem.plain(xScales); w = Mem.plain(w); wScales = Mem.plain(wScales);
+        bias = Mem.plain(bias); y = Mem.plain(y);
         long x0 = (long) i * k, w0 = (long) j * k;
         IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0;
         int p = 0;

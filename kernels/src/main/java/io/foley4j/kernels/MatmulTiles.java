@@ -24,12 +24,14 @@ final class MatmulTiles {
     private static final int PANEL = Matmul.PANEL;
 
     private static FloatVector init(MemorySegment y, long yo, int v) {
+        y = Mem.plain(y);
         return FloatVector.fromMemorySegment(F, y, yo + v * VB, ORDER);
     }
 
     // 6 rows x PANEL (= 4 vectors) columns: 24 accumulators, 4 weight vectors and 1 broadcast per k
     static void tile6(MemorySegment x, MemorySegment packed, MemorySegment y,
                       int n, int k, int i, int j, long pw, int k0, int k1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         long rs = (long) n * 4, xs = (long) k * 4;
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
         long y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs, y4 = y0 + 4 * rs, y5 = y0 + 5 * rs;
@@ -93,6 +95,7 @@ final class MatmulTiles {
     // 1 row x PANEL columns (tail rows)
     static void tile1(MemorySegment x, MemorySegment packed, MemorySegment y,
                       int n, int k, int i, int j, long pw, int k0, int k1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
         FloatVector c0 = init(y, y0, 0), c1 = init(y, y0, 1);
         FloatVector c2 = init(y, y0, 2), c3 = init(y, y0, 3);
@@ -118,6 +121,7 @@ final class MatmulTiles {
     // 1 row of the last, narrower panel ([K][width], width < PANEL): masked loads and stores
     static void tile1Masked(MemorySegment x, MemorySegment packed, MemorySegment y,
                             int n, int k, int i, int j, long pw, int width, int k0, int k1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         VectorMask<Float> m0 = mask(width, 0), m1 = mask(width, 1), m2 = mask(width, 2), m3 = mask(width, 3);
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
         FloatVector c0 = FloatVector.fromMemorySegment(F, y, y0, ORDER, m0);

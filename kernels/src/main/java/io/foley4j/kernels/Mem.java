@@ -34,6 +34,30 @@ public final class Mem {
     }
 
     /**
+     * {@code s} itself (or null) after checking that it is a {@link #PLAIN_NATIVE} segment. Every kernel body starts
+     * by passing its segment operands through this (a micro-kernel too, since C2 compiles it on its own). The check
+     * is for the JIT: after {@code getClass() == constant} C2 knows the operand's exact class, so the JDK's memory
+     * access code inlined into the kernel (vector loads and stores, {@code get}/{@code set}) binds to the native
+     * segment's methods statically. Without it C2 follows the type profiles of that JDK code, which are shared by
+     * every caller in the JVM and record heap segments as soon as anything uses one: the Vector API does, each time
+     * it runs a reinterpreting op ({@code reinterpretAsFloats}, ...) outside C2-compiled code, through a
+     * {@code byte[]} segment. A kernel compiled after that then carried a heap-or-native test and both paths in
+     * every load and store, and ran 2-8x slower than the same kernel compiled before (the JIT-order effect).
+     */
+    static MemorySegment plain(MemorySegment s) {
+        if (s != null && s.getClass() != PLAIN_NATIVE) {
+            throw notPlain(s);
+        }
+        return s;
+    }
+
+    private static IllegalArgumentException notPlain(MemorySegment s) {
+        return new IllegalArgumentException("kernels take plain native segments (Mem.floats, Arena.allocate), not a "
+                + s.getClass().getSimpleName() + " (" + s + "): copy heap data off-heap, view mapped files with"
+                + " Mem.plainNative");
+    }
+
+    /**
      * The same memory as a (memory-mapped) native segment, viewed as a plain native segment whose lifetime is
      * {@code arena}'s, which must be the arena that owns the mapping. A named load-time step; see {@link #PLAIN_NATIVE}.
      */

@@ -50,6 +50,7 @@ public final class Norm {
 
     public static void layerNormScalar(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment out,
                                        int dim, float eps, int rowStart, int rowEnd) {
+        x = Mem.plain(x); gamma = Mem.plain(gamma); beta = Mem.plain(beta); out = Mem.plain(out);
         for (int r = rowStart; r < rowEnd; r++) {
             long base = (long) r * dim * 4;
             double sum = 0;
@@ -75,6 +76,7 @@ public final class Norm {
 
     public static void layerNormVector(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment out,
                                        int dim, float eps, int rowStart, int rowEnd) {
+        x = Mem.plain(x); gamma = Mem.plain(gamma); beta = Mem.plain(beta); out = Mem.plain(out);
         int len = F.length();
         int bound = F.loopBound(dim), bound4 = dim - dim % (4 * len);
         for (int r = rowStart; r < rowEnd; r++) {
@@ -165,6 +167,7 @@ public final class Norm {
 
     public static void rmsNormScalar(MemorySegment x, MemorySegment weight, MemorySegment out,
                                      int dim, float eps, int rowStart, int rowEnd) {
+        x = Mem.plain(x); weight = Mem.plain(weight); out = Mem.plain(out);
         for (int r = rowStart; r < rowEnd; r++) {
             long base = (long) r * dim * 4;
             double sq = 0;
@@ -181,6 +184,7 @@ public final class Norm {
 
     public static void rmsNormVector(MemorySegment x, MemorySegment weight, MemorySegment out,
                                      int dim, float eps, int rowStart, int rowEnd) {
+        x = Mem.plain(x); weight = Mem.plain(weight); out = Mem.plain(out);
         int len = F.length();
         int bound = F.loopBound(dim), bound4 = dim - dim % (4 * len);
         for (int r = rowStart; r < rowEnd; r++) {

@@ -61,6 +61,7 @@ public final class Quant {
 
     public static void quantizeRowsQ8Scalar(MemorySegment src, MemorySegment q, MemorySegment scales, int cols,
                                             int r0, int r1) {
+        src = Mem.plain(src); q = Mem.plain(q); scales = Mem.plain(scales);
         for (int r = r0; r < r1; r++) {
             long base = (long) r * cols;
             float max = 0;
@@ -77,6 +78,7 @@ public final class Quant {
 
     public static void quantizeRowsQ8Vector(MemorySegment src, MemorySegment q, MemorySegment scales, int cols,
                                             int r0, int r1) {
+        src = Mem.plain(src); q = Mem.plain(q); scales = Mem.plain(scales);
         int upper = F.loopBound(cols);
         for (int r = r0; r < r1; r++) {
             long base = (long) r * cols;
@@ -112,6 +114,7 @@ public final class Quant {
 
     public static void dequantizeRowsQ8(MemorySegment q, MemorySegment scales, MemorySegment dst, int cols,
                                         int r0, int r1) {
+        q = Mem.plain(q); scales = Mem.plain(scales); dst = Mem.plain(dst);
         for (int r = r0; r < r1; r++) {
             float scale = scales.get(F32, (long) r * 4);
             for (int c = 0; c < cols; c++) {
@@ -125,6 +128,7 @@ public final class Quant {
 
     public static void quantizeBlocksQ8(MemorySegment src, MemorySegment q, MemorySegment scales, int cols,
                                         int r0, int r1) {
+        src = Mem.plain(src); q = Mem.plain(q); scales = Mem.plain(scales);
         int nb = MatmulQ8.blocksPerRow(cols);
         Checks.fits("quantizeBlocksQ8", "scales[rows=" + r1 + ", blocks=" + nb + "]", scales, (long) r1 * nb, 4);
         for (int r = r0; r < r1; r++) {
@@ -146,6 +150,7 @@ public final class Quant {
 
     public static void dequantizeBlocksQ8(MemorySegment q, MemorySegment scales, MemorySegment dst, int cols,
                                           int r0, int r1) {
+        q = Mem.plain(q); scales = Mem.plain(scales); dst = Mem.plain(dst);
         int nb = MatmulQ8.blocksPerRow(cols);
         for (int r = r0; r < r1; r++) {
             for (int c = 0; c < cols; c++) {
@@ -158,24 +163,28 @@ public final class Quant {
     // ---- F32 <-> F16 / BF16 over the element range [from, to) ----
 
     public static void f32ToF16(MemorySegment src, MemorySegment dst, long from, long to) {
+        src = Mem.plain(src); dst = Mem.plain(dst);
         for (long i = from; i < to; i++) {
             dst.set(I16, i * 2, Float.floatToFloat16(src.get(F32, i * 4)));
         }
     }
 
     public static void f16ToF32(MemorySegment src, MemorySegment dst, long from, long to) {
+        src = Mem.plain(src); dst = Mem.plain(dst);
         for (long i = from; i < to; i++) {
             dst.set(F32, i * 4, Float.float16ToFloat(src.get(I16, i * 2)));
         }
     }
 
     public static void f32ToBf16(MemorySegment src, MemorySegment dst, long from, long to) {
+        src = Mem.plain(src); dst = Mem.plain(dst);
         for (long i = from; i < to; i++) {
             dst.set(I16, i * 2, Fp16.f32ToBf16(src.get(F32, i * 4)));
         }
     }
 
     public static void bf16ToF32(MemorySegment src, MemorySegment dst, long from, long to) {
+        src = Mem.plain(src); dst = Mem.plain(dst);
         for (long i = from; i < to; i++) {
             dst.set(F32, i * 4, Fp16.bf16ToF32(src.get(I16, i * 2)));
         }

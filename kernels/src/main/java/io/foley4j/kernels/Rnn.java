@@ -75,6 +75,7 @@ public final class Rnn {
 
     public static void projectF32Scalar(MemorySegment x, int steps, int in, MemorySegment w, int rows,
                                         MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        x = Mem.plain(x); w = Mem.plain(w); b1 = Mem.plain(b1); b2 = Mem.plain(b2); out = Mem.plain(out);
         for (int t = 0; t < steps; t++) {
             for (int r = r0; r < r1; r++) {
                 float acc = 0f;
@@ -89,6 +90,7 @@ public final class Rnn {
     /** Four weight rows share each load of x. */
     public static void projectF32Vector(MemorySegment x, int steps, int in, MemorySegment w, int rows,
                                         MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        x = Mem.plain(x); w = Mem.plain(w); b1 = Mem.plain(b1); b2 = Mem.plain(b2); out = Mem.plain(out);
         int ub = F.loopBound(in);
         for (int t = 0; t < steps; t++) {
             long xo = (long) t * in * 4, oRow = (long) t * rows;
@@ -147,6 +149,7 @@ public final class Rnn {
 
     public static void projectF16Scalar(MemorySegment x, int steps, int in, MemorySegment w, int rows,
                                         MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        x = Mem.plain(x); w = Mem.plain(w); b1 = Mem.plain(b1); b2 = Mem.plain(b2); out = Mem.plain(out);
         for (int t = 0; t < steps; t++) {
             for (int r = r0; r < r1; r++) {
                 float acc = 0f;
@@ -165,6 +168,7 @@ public final class Rnn {
      */
     public static void projectF16Vector(MemorySegment x, int steps, int in, MemorySegment w, int rows,
                                         MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
+        x = Mem.plain(x); w = Mem.plain(w); b1 = Mem.plain(b1); b2 = Mem.plain(b2); out = Mem.plain(out);
         int ub = F.loopBound(in);
         for (int t = 0; t < steps; t++) {
             long xo = (long) t * in * 4, oRow = (long) t * rows;
@@ -186,6 +190,7 @@ public final class Rnn {
 
     // out[idx] = acc + b1[r] + b2[r]; the biases are read before out is written, so they may alias it
     private static void store(MemorySegment out, long idx, float acc, MemorySegment b1, MemorySegment b2, int r) {
+        out = Mem.plain(out); b1 = Mem.plain(b1); b2 = Mem.plain(b2);
         if (b1 != null) {
             acc += b1.get(F32, r * 4L);
         }
@@ -197,6 +202,7 @@ public final class Rnn {
 
     /** F16 lanes (IEEE binary16 bits at {@code byteOff}) widened to F32, exactly as {@link Float#float16ToFloat}. */
     static FloatVector loadF16(MemorySegment w, long byteOff) {
+        w = Mem.plain(w);
         ShortVector s = ShortVector.fromMemorySegment(Simd.S_FOR_F, w, byteOff, ORDER);
         return f16BitsToF32((IntVector) s.convertShape(VectorOperators.S2I, Simd.I, 0));
     }
@@ -245,6 +251,8 @@ public final class Rnn {
 
     public static void lstmCellF32Scalar(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
                                          MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); whh = Mem.plain(whh); h = Mem.plain(h); c = Mem.plain(c); hOut = Mem.plain(hOut);
+        gates = Mem.plain(gates);
         for (int g = 0; g < 4; g++) {
             projectF32Scalar(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
         }
@@ -253,6 +261,8 @@ public final class Rnn {
 
     public static void lstmCellF32Vector(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
                                          MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); whh = Mem.plain(whh); h = Mem.plain(h); c = Mem.plain(c); hOut = Mem.plain(hOut);
+        gates = Mem.plain(gates);
         for (int g = 0; g < 4; g++) {
             projectF32Vector(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
         }
@@ -269,6 +279,8 @@ public final class Rnn {
 
     public static void lstmCellF16Scalar(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
                                          MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); whh = Mem.plain(whh); h = Mem.plain(h); c = Mem.plain(c); hOut = Mem.plain(hOut);
+        gates = Mem.plain(gates);
         for (int g = 0; g < 4; g++) {
             projectF16Scalar(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
         }
@@ -277,6 +289,8 @@ public final class Rnn {
 
     public static void lstmCellF16Vector(MemorySegment gx, MemorySegment whh, MemorySegment h, MemorySegment c,
                                          MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); whh = Mem.plain(whh); h = Mem.plain(h); c = Mem.plain(c); hOut = Mem.plain(hOut);
+        gates = Mem.plain(gates);
         for (int g = 0; g < 4; g++) {
             projectF16Vector(h, 1, hidden, whh, 4 * hidden, gx, null, gates, g * hidden + j0, g * hidden + j1);
         }
@@ -286,6 +300,7 @@ public final class Rnn {
     // c[j] = sig(f) c[j] + sig(i) tanh(g);  hOut[j] = sig(o) tanh(c[j])
     private static void pointwiseScalar(MemorySegment gates, MemorySegment c, MemorySegment hOut, int hidden,
                                         int j0, int j1) {
+        gates = Mem.plain(gates); c = Mem.plain(c); hOut = Mem.plain(hOut);
         long hb = 4L * hidden;
         for (int j = j0; j < j1; j++) {
             long o = 4L * j;
@@ -299,6 +314,7 @@ public final class Rnn {
 
     private static void pointwiseVector(MemorySegment gates, MemorySegment c, MemorySegment hOut, int hidden,
                                         int j0, int j1) {
+        gates = Mem.plain(gates); c = Mem.plain(c); hOut = Mem.plain(hOut);
         long hb = 4L * hidden;
         int j = j0;
         for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
@@ -351,6 +367,7 @@ public final class Rnn {
 
     public static void lstmGatesScalar(MemorySegment gx, MemorySegment gh, MemorySegment peep, MemorySegment c,
                                        MemorySegment hOut, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); gh = Mem.plain(gh); peep = Mem.plain(peep); c = Mem.plain(c); hOut = Mem.plain(hOut);
         long hb = 4L * hidden;
         for (int j = j0; j < j1; j++) {
             long o = 4L * j;
@@ -373,6 +390,7 @@ public final class Rnn {
 
     public static void lstmGatesVector(MemorySegment gx, MemorySegment gh, MemorySegment peep, MemorySegment c,
                                        MemorySegment hOut, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); gh = Mem.plain(gh); peep = Mem.plain(peep); c = Mem.plain(c); hOut = Mem.plain(hOut);
         long hb = 4L * hidden;
         int j = j0;
         for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
@@ -407,6 +425,7 @@ public final class Rnn {
 
     public static void gruGatesScalar(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment hOut,
                                       boolean resetAfter, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); gh = Mem.plain(gh); h = Mem.plain(h); hOut = Mem.plain(hOut);
         long hb = 4L * hidden;
         for (int j = j0; j < j1; j++) {
             long o = 4L * j;
@@ -420,6 +439,7 @@ public final class Rnn {
 
     public static void gruGatesVector(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment hOut,
                                       boolean resetAfter, int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); gh = Mem.plain(gh); h = Mem.plain(h); hOut = Mem.plain(hOut);
         long hb = 4L * hidden;
         int j = j0;
         for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
@@ -443,6 +463,7 @@ public final class Rnn {
 
     public static void gruResetScalar(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment rh,
                                       int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); gh = Mem.plain(gh); h = Mem.plain(h); rh = Mem.plain(rh);
         for (int j = j0; j < j1; j++) {
             long o = 4L * j;
             rh.set(F32, o, sigmoid(gx.get(F32, o) + gh.get(F32, o)) * h.get(F32, o));
@@ -451,6 +472,7 @@ public final class Rnn {
 
     public static void gruResetVector(MemorySegment gx, MemorySegment gh, MemorySegment h, MemorySegment rh,
                                       int hidden, int j0, int j1) {
+        gx = Mem.plain(gx); gh = Mem.plain(gh); h = Mem.plain(h); rh = Mem.plain(rh);
         int j = j0;
         for (int ub = j0 + F.loopBound(j1 - j0); j < ub; j += F.length()) {
             long o = 4L * j;
@@ -460,6 +482,7 @@ public final class Rnn {
     }
 
     private static FloatVector sum(MemorySegment a, MemorySegment b, long o) {
+        a = Mem.plain(a); b = Mem.plain(b);
         return FloatVector.fromMemorySegment(F, a, o, ORDER).add(FloatVector.fromMemorySegment(F, b, o, ORDER));
     }
 }

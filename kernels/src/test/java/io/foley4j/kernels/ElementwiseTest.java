@@ -65,4 +65,20 @@ class ElementwiseTest {
             assertTrue(e.getMessage().contains("add") && e.getMessage().contains("operand b"), e.getMessage());
         }
     }
+
+    /** Kernels take plain native segments only (see {@link Mem#plain}): entry points and kernel bodies refuse others. */
+    @Test
+    void rejectsHeapSegments() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = Mem.floats(arena, 10), heap = MemorySegment.ofArray(new float[10]);
+            MemorySegment o = Mem.floats(arena, 10);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Elementwise.add(a, heap, o, 0, 10));
+            assertTrue(e.getMessage().contains("add") && e.getMessage().contains("operand b"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Elementwise.addVector(a, a, heap, 0, 10));
+            assertTrue(e.getMessage().contains("plain native"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Elementwise.addScalar(heap, a, o, 0, 10));
+            assertTrue(e.getMessage().contains("plain native"), e.getMessage());
+        }
+    }
 }
