@@ -95,6 +95,39 @@ class AttentionGemmTest {
         }
     }
 
+    /**
+     * Self-attention sweep (moved from the ViT's own GEMM attention): token counts below, at and across a panel,
+     * head sizes with tails, 1 and 2 threads, two frames, one scratch per pool reused across shapes.
+     */
+    @Test
+    void selfAttentionSweep() {
+        try (Arena arena = Arena.ofShared(); WorkerPool one = new WorkerPool(1); WorkerPool two = new WorkerPool(2)) {
+            for (WorkerPool pool : new WorkerPool[] {one, two}) {
+                AttentionOps.GemmScratch s = AttentionOps.GemmScratch.create(arena, pool.threads(), 197, 197, 64);
+                for (int t : new int[] {1, 13, 64, 70}) {
+                    for (int hd : new int[] {7, 16, 64}) {
+                        selfCheck(arena, pool, s, 2, t, 3, hd, 1000L * t + hd);
+                    }
+                }
+                selfCheck(arena, pool, s, 1, 197, 2, 64, 7); // ViT-B/16 tokens
+            }
+        }
+    }
+
+    private static void selfCheck(Arena arena, WorkerPool pool, AttentionOps.GemmScratch s, int b, int t, int heads,
+                                  int hd, long seed) {
+        int d = heads * hd;
+        float scale = AttentionOps.defaultScale(hd);
+        float[] qa = NormOpsTest.random(seed, b * t * d), ka = NormOpsTest.random(seed + 1, b * t * d);
+        float[] va = NormOpsTest.random(seed + 2, b * t * d);
+        Tensor out = Tensor.allocate(arena, DType.F32, b, t, d);
+        AttentionOps.attentionGemm(Tensor.ofFloats(arena, qa, b, t, d), Tensor.ofFloats(arena, ka, b, t, d),
+                Tensor.ofFloats(arena, va, b, t, d), null, scale, out, heads, s, pool);
+        Diff diff = Diff.of(out.toFloats(), reference(qa, ka, va, null, b, t, t, heads, hd, scale));
+        assertTrue(diff.maxAbs() <= TOL_F64, "b=" + b + " t=" + t + " heads=" + heads + " hd=" + hd + " threads="
+                + pool.threads() + ": " + diff);
+    }
+
     /** A scratch dirtied by a bigger call (other padding, other strides) gives what a fresh one gives, bit for bit. */
     @Test
     void reusedScratchEqualsFresh() {
