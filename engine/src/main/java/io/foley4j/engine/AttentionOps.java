@@ -1,14 +1,19 @@
 package io.foley4j.engine;
 
+import io.foley4j.kernels.Activation;
 import io.foley4j.kernels.Attention;
+import io.foley4j.kernels.Elementwise;
+import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Mem;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * Tensor-level multi-head attention (streaming kernel {@link Attention}), batched or not, with work items
- * (batch, head, query) split over the pool.
+ * Tensor-level multi-head attention, batched or not, two ways: {@link #attention} (streaming kernel
+ * {@link Attention}, work items (batch, head, query) split over the pool; causal, grouped kv heads, no scratch
+ * growing with the sequence) and {@link #attentionGemm} (whole-sequence queries as two packed GEMMs per
+ * (batch, head), items split over the pool; several times faster once Sq is more than a few rows).
  *
  * <p>Shapes: q and out [B, Sq, heads*headDim] or [Sq, heads*headDim]; k and v [B, Sk, kvHeads*headDim] (same rank
  * as q); keyMask null or F32 additive [B, Sk] / [Sk] (0 keeps a key, -inf drops it; see
@@ -105,6 +110,160 @@ public final class AttentionOps {
             Attention.attention(q.asSlice(b * qBytes, qBytes), k.asSlice(b * kvBytes, kvBytes),
                     v.asSlice(b * kvBytes, kvBytes), mask == null ? null : mask.asSlice(b * d.sk() * 4L, d.sk() * 4L),
                     causal, scale, out.asSlice(b * qBytes, qBytes), d, scratch, lo, hi);
+        }
+    }
+
+    /**
+     * Per-thread slots for {@link #attentionGemm}, made once for sequences of up to {@code maxSq} queries and
+     * {@code maxSk} keys with heads of up to {@code maxHeadDim}, and reused by every call.
+     */
+    public record GemmScratch(MemorySegment buffer, int slots, int maxSq, int maxSk, int maxHeadDim) {
+        public static GemmScratch create(Arena arena, int threads, int maxSq, int maxSk, int maxHeadDim) {
+            if (threads < 1 || maxSq < 1 || maxSk < 1 || maxHeadDim < 1) {
+                throw new IllegalArgumentException("AttentionOps.GemmScratch: threads " + threads + ", maxSq " + maxSq
+                        + ", maxSk " + maxSk + " and maxHeadDim " + maxHeadDim + " must be positive");
+            }
+            return new GemmScratch(Mem.floats(arena, threads * slotFloats(maxSq, maxSk, maxHeadDim)), threads, maxSq,
+                    maxSk, maxHeadDim);
+        }
+
+        /** q, o [Sq, hdp]; k, packed k [Skp, hd]; v^T, packed v^T [hdp, Skp]; scores [Sq, Skp]. */
+        static long slotFloats(int sq, int sk, int hd) {
+            long skp = panels(sk), hdp = panels(hd);
+            return 2L * sq * hdp + 2 * skp * hd + 2 * hdp * skp + (long) sq * skp;
+        }
+
+        MemorySegment slot(int i) {
+            long bytes = slotFloats(maxSq, maxSk, maxHeadDim) * 4;
+            return buffer.asSlice(i * bytes, bytes);
+        }
+    }
+
+    /**
+     * n rounded up to whole GEMM panels: the packed kernel runs a partial panel far slower than a whole one (BERT
+     * MiniLM, hd 32 = half a panel at 512 bits: o_h = P v_h on the partial panel made the op 40x slower).
+     */
+    static int panels(int n) {
+        return (n + Matmul.PANEL - 1) / Matmul.PANEL * Matmul.PANEL;
+    }
+
+    /**
+     * out = softmax(scale q k^T + keyMask) v per head, shapes as {@link #attention} with kvHeads = heads; keyMask
+     * may be null; a query whose keys are all masked (-inf) gets zeros. Per (batch entry, head): the head's columns
+     * are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds), k_h and v_h^T packed
+     * for {@link Matmul#matmulF32Packed}, S = (scale q_h) k_h^T [Sq, Skp], P = row softmax of S + keyMask over the
+     * first Sk columns, o_h = P v_h [Sq, hdp]. Keys are padded with zero rows to Skp (whole panels; their scores 0
+     * stay out of the softmax, so P is 0 there) and v^T with zero rows to hdp (whole panels of output columns).
+     * Each thread takes whole items with its own slot: results do not depend on the thread count.
+     */
+    public static void attentionGemm(Tensor q, Tensor k, Tensor v, Tensor keyMask, float scale, Tensor out,
+                                     int heads, GemmScratch scratch, WorkerPool pool) {
+        String op = "attentionGemm";
+        for (Tensor t : new Tensor[] {q, k, v, out}) {
+            OpChecks.f32(op, t == q ? "q" : t == k ? "k" : t == v ? "v" : "out", t);
+        }
+        if (q.rank() != 2 && q.rank() != 3) {
+            throw new IllegalArgumentException(op + ": q " + Arrays.toString(q.shape())
+                    + " must be [Sq, heads*headDim] or [batch, Sq, heads*headDim]");
+        }
+        if (heads < 1 || q.dim(-1) % heads != 0) {
+            throw new IllegalArgumentException(op + ": q " + Arrays.toString(q.shape()) + " last dim is not a positive "
+                    + "multiple of heads " + heads);
+        }
+        int hd = q.dim(-1) / heads;
+        boolean batched = q.rank() == 3;
+        int batch = batched ? q.dim(0) : 1;
+        int sq = q.dim(-2);
+        int sk = k.dim(-2);
+        int[] kvShape = batched ? new int[] {batch, sk, q.dim(-1)} : new int[] {sk, q.dim(-1)};
+        requireShape(op, "k", k, kvShape, q);
+        requireShape(op, "v", v, kvShape, q);
+        OpChecks.sameShape(op, "q", q, "out", out);
+        if (keyMask != null) {
+            OpChecks.f32(op, "keyMask", keyMask);
+            requireShape(op, "keyMask", keyMask, batched ? new int[] {batch, sk} : new int[] {sk}, k);
+        }
+        if (sq > scratch.maxSq() || sk > scratch.maxSk() || hd > scratch.maxHeadDim()) {
+            throw new IllegalArgumentException(op + ": scratch was made for Sq <= " + scratch.maxSq() + ", Sk <= "
+                    + scratch.maxSk() + ", headDim <= " + scratch.maxHeadDim() + "; q " + Arrays.toString(q.shape())
+                    + ", k " + Arrays.toString(k.shape()) + " with " + heads + " heads need " + sq + ", " + sk + ", "
+                    + hd);
+        }
+        int items = batch * heads;
+        if (out.numel() == 0) {
+            return;
+        }
+        if (sk == 0) { // every key masked
+            out.data().fill((byte) 0);
+            return;
+        }
+        long work = (long) items * sq * Math.max(1, sk) * hd;
+        int parts = (int) Math.min(Math.min(Math.min(pool.threads(), scratch.slots()), items),
+                Math.max(1, work / MIN_WORK_PER_THREAD));
+        Gemm g = new Gemm(q.data(), k.data(), v.data(), keyMask == null ? null : keyMask.data(), out.data(), scale,
+                sq, sk, heads, hd);
+        pool.parallelFor(parts, 1, (ps, pe) -> {
+            for (int p = ps; p < pe; p++) {
+                MemorySegment slot = scratch.slot(p);
+                g.clearPadding(slot);
+                for (int i = WorkerPool.bound(items, parts, p), end = WorkerPool.bound(items, parts, p + 1); i < end;
+                     i++) {
+                    g.head(i / heads, i % heads, slot);
+                }
+            }
+        });
+    }
+
+    /** One {@link #attentionGemm} call's operands; q, k, v, out rows are heads * hd wide. */
+    private record Gemm(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment out,
+                        float scale, int sq, int sk, int heads, int hd) {
+        /** Zeros the padding rows of k_h and all of v_h^T: the items write only the rows [0, Sk) and [0, hd). */
+        void clearPadding(MemorySegment slot) {
+            int skp = panels(sk), hdp = panels(hd);
+            long small = 4L * sq * hdp, kBytes = 4L * skp * hd, vBytes = 4L * hdp * skp;
+            slot.asSlice(2 * small + 4L * sk * hd, kBytes - 4L * sk * hd).fill((byte) 0);
+            slot.asSlice(2 * small + 2 * kBytes, vBytes).fill((byte) 0);
+        }
+
+        /** Batch entry b, head h, in its thread's slot. */
+        void head(int b, int h, MemorySegment slot) {
+            int skp = panels(sk), hdp = panels(hd);
+            long rowBytes = 4L * heads * hd, hdBytes = 4L * hd, col = 4L * h * hd;
+            long qBase = (long) b * sq * rowBytes + col, kBase = (long) b * sk * rowBytes + col;
+            long small = 4L * sq * hdp, kBytes = 4L * skp * hd, vBytes = 4L * hdp * skp;
+            MemorySegment qh = slot.asSlice(0, small);                                      // [Sq, hd]
+            MemorySegment oh = slot.asSlice(small, small);                                  // [Sq, hdp]
+            MemorySegment kh = slot.asSlice(2 * small, kBytes);                             // [Skp, hd]
+            MemorySegment kp = slot.asSlice(2 * small + kBytes, kBytes);                    // k_h packed as w[Skp, hd]
+            MemorySegment vt = slot.asSlice(2 * small + 2 * kBytes, vBytes);                // [hdp, Skp] = v_h^T
+            MemorySegment vp = slot.asSlice(2 * small + 2 * kBytes + vBytes, vBytes);       // packed as w[hdp, Skp]
+            MemorySegment sc = slot.asSlice(2 * small + 2 * kBytes + 2 * vBytes, 4L * sq * skp); // [Sq, Skp]
+            for (int i = 0; i < sq; i++) {
+                MemorySegment.copy(q, qBase + i * rowBytes, qh, i * hdBytes, hdBytes);
+            }
+            for (int i = 0; i < sk; i++) {
+                long src = kBase + i * rowBytes;
+                MemorySegment.copy(k, src, kh, i * hdBytes, hdBytes);
+                for (int j = 0; j < hd; j++) {
+                    vt.set(Mem.F32, ((long) j * skp + i) * 4, v.get(Mem.F32, src + j * 4L));
+                }
+            }
+            Elementwise.scale(qh, scale, qh, 0, sq * hd);
+            Matmul.packF32(kh, kp, skp, hd);
+            Matmul.packF32(vt, vp, hdp, skp);
+            Matmul.matmulF32Packed(qh, kp, null, sc, sq, skp, hd, 0, sq, 0, skp);
+            MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
+            for (int i = 0; i < sq; i++) {
+                MemorySegment row = sc.asSlice(4L * i * skp, 4L * sk);
+                if (m != null) {
+                    Elementwise.add(row, m, row, 0, sk);
+                }
+                Activation.softmax(row, row, sk, 0, 1);
+            }
+            Matmul.matmulF32Packed(sc, vp, null, oh, sq, hdp, skp, 0, sq, 0, hdp);
+            for (int i = 0; i < sq; i++) {
+                MemorySegment.copy(oh, 4L * i * hdp, out, qBase + i * rowBytes, hdBytes);
+            }
         }
     }
 

@@ -98,8 +98,8 @@ public final class BertModel implements AutoCloseable {
             linear(l.query(), x, q, null);
             linear(l.key(), x, k, null);
             linear(l.value(), x, v, null);
-            AttentionOps.attention(q.view(batch, seq, h), k.view(batch, seq, h), v.view(batch, seq, h), keyMask,
-                    false, scale, context.view(batch, seq, h), config.heads(), config.heads(), s.attention, pool);
+            AttentionOps.attentionGemm(q.view(batch, seq, h), k.view(batch, seq, h), v.view(batch, seq, h), keyMask,
+                    scale, context.view(batch, seq, h), config.heads(), s.attention, pool);
             // x = LayerNorm(x + context Wo^T + bo)
             linear(l.attentionOutput(), context, sum, s.q8Hidden);
             add(sum, x);

@@ -20,7 +20,7 @@ public final class BertState implements AutoCloseable {
     final Tensor sum;      // [rows, hidden] sublayer output + residual, before LayerNorm
     final Tensor ffn;      // [rows, intermediate]
     final Tensor keyMask;  // [rows] additive attention mask, 0 or -inf
-    final AttentionOps.Scratch attention;
+    final AttentionOps.GemmScratch attention;
     /** INT8 mode: per-token quantized activations for layers reading hidden (K = hidden) and ffn (K = intermediate). */
     final LinearOps.Q8Activations q8Hidden, q8Ffn;
 
@@ -40,7 +40,7 @@ public final class BertState implements AutoCloseable {
         sum = Tensor.allocate(arena, DType.F32, rows, h);
         ffn = Tensor.allocate(arena, DType.F32, rows, f);
         keyMask = Tensor.allocate(arena, DType.F32, rows);
-        attention = AttentionOps.Scratch.create(arena, threads, c.headDim());
+        attention = AttentionOps.GemmScratch.create(arena, threads, maxSeq, maxSeq, c.headDim());
         if (precision == BertPrecision.INT8) {
             // one buffer, viewed with either row length
             LinearOps.Q8Activations wide = LinearOps.Q8Activations.allocate(arena, rows, Math.max(h, f));

@@ -71,8 +71,8 @@ public final class Dit {
             linear(pool, y, blk.v(), v);
             DitMath.rope(q.data(), st.ropeCos, st.ropeSin, b, n, heads, cfg.headDim());
             DitMath.rope(k.data(), st.ropeCos, st.ropeSin, b, n, heads, cfg.headDim());
-            DitMath.selfAttention(pool, st, q.data(), k.data(), v.data(), att.data(), b, n, heads, cfg.headDim(),
-                    attScale);
+            AttentionOps.attentionGemm(q.view(b, n, d), k.view(b, n, d), v.view(b, n, d), null, attScale,
+                    att.view(b, n, d), heads, st.attention, pool);
             linear(pool, att, blk.proj(), tmp);
             DitMath.gatedAdd(pool, h.data(), tmp.data(), mod.data(), 6 * d, 2 * d, b, n, d);
             // cross-attention to the text tokens
@@ -80,8 +80,8 @@ public final class Dit {
             linear(pool, y, blk.crossQ(), q);
             linear(pool, text2, blk.crossK(), tk);
             linear(pool, text2, blk.crossV(), tv);
-            AttentionOps.attention(q.view(b, n, d), tk.view(b, s, d), tv.view(b, s, d), mask.view(b, s), false,
-                    attScale, att.view(b, n, d), heads, heads, st.attention, pool);
+            AttentionOps.attentionGemm(q.view(b, n, d), tk.view(b, s, d), tv.view(b, s, d), mask.view(b, s),
+                    attScale, att.view(b, n, d), heads, st.attention, pool);
             linear(pool, att, blk.crossProj(), tmp);
             DitMath.addInPlace(pool, h.data(), tmp.data(), rows * d);
             // feed-forward

@@ -1,12 +1,8 @@
 package io.foley4j.models.diffusion;
 
-import io.foley4j.engine.ActivationOps;
-import io.foley4j.engine.DType;
-import io.foley4j.engine.LinearOps;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
 import io.foley4j.kernels.Elementwise;
-import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Mem;
 import java.lang.foreign.MemorySegment;
 
@@ -66,61 +62,6 @@ final class DitMath {
                 Elementwise.add(hr, xr, hr, 0, d);
             }
         });
-    }
-
-    /**
-     * Unmasked multi-head self-attention as two GEMMs per (batch entry, head), on contiguous copies of the head's
-     * columns: S = scale Q_h K_h^T [N, N], P = softmax(S), O_h = P V_h [N, headDim]; q, k, v, out [B*N, heads*headDim].
-     * K_h and V_h^T are packed into panels (as weights are at load time) for the broadcast-fma GEMM, with the key count
-     * padded to a multiple of {@link Matmul#PANEL} (zero keys whose scores are set to -inf): the packed kernel runs
-     * a partial panel far slower than a whole one.
-     */
-    static void selfAttention(WorkerPool pool, DitState st, MemorySegment q, MemorySegment k, MemorySegment v,
-                              MemorySegment out, int batch, int n, int heads, int headDim, float scale) {
-        int d = heads * headDim, np = padded(n);
-        long rowBytes = 4L * headDim;
-        Tensor qh = st.headQ.slice(0, n), kh = st.headK.slice(0, np), oh = st.headOut.slice(0, n);
-        Tensor vt = st.headVt.view(headDim * padded(st.config.maxTokens())).slice(0, headDim * np).view(headDim, np);
-        Tensor scores = st.scores.view(st.config.maxTokens() * padded(st.config.maxTokens())).slice(0, n * np)
-                .view(n, np);
-        MemorySegment vts = vt.data(), ss = scores.data();
-        MemorySegment packK = st.packK.asSlice(0, 4 * Matmul.packedF32Floats(np, headDim));
-        MemorySegment packV = st.packV.asSlice(0, 4 * Matmul.packedF32Floats(headDim, np));
-        kh.data().asSlice(n * rowBytes).fill((byte) 0); // padding keys
-        vts.fill((byte) 0);
-        Tensor wk = Tensor.of(DType.F32_PACKED, packK, np, headDim), wv = Tensor.of(DType.F32_PACKED, packV, headDim, np);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                long col = 4L * ((long) b * n * d + (long) h * headDim);
-                for (int i = 0; i < n; i++) { // gather the head's columns; V transposed to [headDim, Npad]
-                    long src = col + 4L * i * d;
-                    MemorySegment.copy(q, src, qh.data(), i * rowBytes, rowBytes);
-                    MemorySegment.copy(k, src, kh.data(), i * rowBytes, rowBytes);
-                    for (int j = 0; j < headDim; j++) {
-                        Mem.setF32(vts, (long) j * np + i, v.get(Mem.F32, src + 4L * j));
-                    }
-                }
-                Matmul.packF32(kh.data(), packK, np, headDim);
-                Matmul.packF32(vts, packV, headDim, np);
-                LinearOps.linear(pool, qh, wk, null, scores); // [N, Npad]
-                for (int i = 0; i < n && np > n; i++) {
-                    for (int j = n; j < np; j++) Mem.setF32(ss, (long) i * np + j, Float.NEGATIVE_INFINITY);
-                }
-                int nn = n * np;
-                pool.parallelFor((nn + CHUNK - 1) / CHUNK, MIN_ELEMENTS_PER_THREAD / CHUNK, (s0, s1) ->
-                        Elementwise.scale(ss, scale, ss, s0 * CHUNK, Math.min(nn, s1 * CHUNK)));
-                ActivationOps.softmax(scores, scores, pool);
-                LinearOps.linear(pool, scores, wv, null, oh);
-                for (int i = 0; i < n; i++) {
-                    MemorySegment.copy(oh.data(), i * rowBytes, out, col + 4L * i * d, rowBytes);
-                }
-            }
-        }
-    }
-
-    /** n rounded up to a whole number of packed panels. */
-    static int padded(int n) {
-        return (n + Matmul.PANEL - 1) / Matmul.PANEL * Matmul.PANEL;
     }
 
     /**

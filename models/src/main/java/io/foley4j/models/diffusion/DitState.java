@@ -4,9 +4,7 @@ import io.foley4j.engine.AttentionOps;
 import io.foley4j.engine.DType;
 import io.foley4j.engine.RnnOps;
 import io.foley4j.engine.Tensor;
-import io.foley4j.kernels.Matmul;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * Scratch of one {@link Dit} forward, allocated once from the config (maxBatch x maxTokens rows) and reused by every
@@ -29,12 +27,7 @@ public final class DitState {
     final RnnOps.RnnShape lstmShape;  // one batch-first layer, input = hidden
     final RnnOps.RnnState lstmState;  // h, c [1, maxBatch, hidden]
     final RnnOps.RnnScratch lstmScratch;
-    final AttentionOps.Scratch attention;
-    final Tensor headQ, headOut; // [maxTokens, headDim] one head's columns (DitMath.selfAttention)
-    final Tensor headK;      // [padded(maxTokens), headDim]
-    final Tensor headVt;     // [headDim, padded(maxTokens)]
-    final Tensor scores;     // [maxTokens, padded(maxTokens)]
-    final MemorySegment packK, packV; // K_h and V_h^T in the F32_PACKED panel layout
+    final AttentionOps.GemmScratch attention; // self- (Sk = N) and cross-attention (Sk = S)
     final Tensor ones;       // [hidden] gamma of the affine-free layer norms
     final float[] ropeCos, ropeSin; // [maxTokens, headDim / 2]
 
@@ -62,15 +55,7 @@ public final class DitState {
         lstmShape = new RnnOps.RnnShape(d, d, 1, false, RnnOps.Layout.BATCH_FIRST);
         lstmState = RnnOps.RnnState.zeros(arena, lstmShape, b, true);
         lstmScratch = RnnOps.RnnScratch.allocate(arena, lstmShape, b, n);
-        attention = AttentionOps.Scratch.create(arena, Math.max(1, threads), c.headDim());
-        int np = DitMath.padded(n);
-        headQ = f32(arena, n, c.headDim());
-        headK = f32(arena, np, c.headDim());
-        headOut = f32(arena, n, c.headDim());
-        headVt = f32(arena, c.headDim(), np);
-        scores = f32(arena, n, np);
-        packK = arena.allocate(4 * Matmul.packedF32Floats(np, c.headDim()), 64);
-        packV = arena.allocate(4 * Matmul.packedF32Floats(c.headDim(), np), 64);
+        attention = AttentionOps.GemmScratch.create(arena, Math.max(1, threads), n, Math.max(n, s), c.headDim());
         float[] one = new float[d];
         java.util.Arrays.fill(one, 1f);
         ones = Tensor.ofFloats(arena, one, d);

@@ -72,8 +72,8 @@ public final class Vit {
             VitOps.linear(pool, blk.q(), h, q, s);
             VitOps.linear(pool, blk.k(), h, k, s);
             VitOps.linear(pool, blk.v(), h, v, s);
-            VitOps.attention(pool, s.q, s.k, s.v, s.a, b, t, c.heads(), c.headDim(),
-                    AttentionOps.defaultScale(c.headDim()), s.heads, s.headSlots);
+            AttentionOps.attentionGemm(q, k, v, null, AttentionOps.defaultScale(c.headDim()), a, c.heads(),
+                    s.attention, pool);
             VitOps.linear(pool, blk.out(), a, h, s);
             VitOps.addInPlace(pool, s.x, s.h, b * t * d);
 
@@ -132,8 +132,8 @@ public final class Vit {
         VitOps.linear(pool, hd.k(), x, k, s);
         VitOps.linear(pool, hd.v(), x, v, s);
         Tensor q1 = view(s.headQ, b, 1, d), a1 = view(s.headA, b, 1, d);
-        AttentionOps.attention(q1, k, v, null, false, AttentionOps.defaultScale(c.headDim()), a1, c.heads(),
-                c.heads(), s.attention, pool);
+        AttentionOps.attentionGemm(q1, k, v, null, AttentionOps.defaultScale(c.headDim()), a1, c.heads(),
+                s.attention, pool);
         Tensor y = view(s.headX, b, d), n = view(s.headN, b, d), mm = view(s.headM, b, f);
         VitOps.linear(pool, hd.out(), view(s.headA, b, d), y, s);
         layerNorm(pool, y, hd.norm(), n);

@@ -26,10 +26,7 @@ public final class VitState implements AutoCloseable {
     final MemorySegment pooled;     // [B, D]
     final MemorySegment embedding;  // [B, projectionDim]
     final MemorySegment headQ, headA, headX, headN, headM, headY; // SigLIP head: [B, D] x4 ([B, 1, D] for attention), [B, F], [B, D]
-    final AttentionOps.Scratch attention; // SigLIP head (one query per frame)
-    /** per-thread slots of {@link VitOps#attention} */
-    final MemorySegment heads;
-    final int headSlots;
+    final AttentionOps.GemmScratch attention; // blocks ([T] queries) and SigLIP head (one query per frame)
     /** INT8 activations [B*T, maxK] and their (constant) scales [B*T]; null without INT8 weights */
     final MemorySegment q8, q8Scales;
     /** When non-null, {@link Vit#forward} records max |input| per linear layer name here (calibration). */
@@ -71,9 +68,7 @@ public final class VitState implements AutoCloseable {
         headN = head ? floats(maxBatch * d) : null;
         headM = head ? floats((long) maxBatch * c.mlp()) : null;
         headY = head ? floats(maxBatch * d) : null;
-        attention = AttentionOps.Scratch.create(arena, threads, c.headDim());
-        headSlots = threads;
-        heads = floats(threads * VitOps.attentionFloats(tokens, c.headDim()));
+        attention = AttentionOps.GemmScratch.create(arena, threads, tokens, tokens, c.headDim());
         boolean int8 = w.linears().stream().anyMatch(l -> l.inputScale() > 0);
         int maxK = Math.max(Math.max(c.hidden(), c.mlp()), c.patchValues());
         q8 = int8 ? arena.allocate(bt * maxK, 64) : null;
