@@ -7,12 +7,14 @@ For one rendered BouncingScene (default: scene 19, held out from the timing stag
 RecipeDump generate (NeuralFoley, FP32, the same code as `bin/foley generate --model MODEL_DIR`), then reports:
   envelope correlation  Pearson r between the conditioning envelope (the aligner's output at the mel rate, computed
                         here by the PyTorch aligner from the exported weights) and the generated track's envelope
-                        (data.envelope of its log-mel); issue 8 asks for >= 0.8
+                        (data.envelope of its log-mel); issue 8 asks for >= 0.8. Also for the decoder's own log-mel
+                        (NeuralFoley.mel, before the vocoder) to separate decoder and vocoder
   onset error           median |generated onset - visual contact| over the scene's contacts (onsets: rises of the
                         generated envelope by > 0.15 within 2 frames, nearest one within 250 ms; a contact with none
                         counts as missed); issue 8 asks for <= 40 ms
 and writes one spectrogram PNG per prompt (top: conditioning envelope in green, generated envelope in white, contact
-times as red ticks; bottom: the generated log-mel, low bands at the bottom) and report.json into MODEL_DIR/../eval/.
+times as red ticks; middle: the decoder's log-mel; bottom: the log-mel of the generated 48 kHz track; low bands at
+the bottom, colour from the log floor -11.5 to 2) and report.json into MODEL_DIR/../eval/.
 """
 import argparse
 import json
@@ -55,10 +57,15 @@ def colormap(v):
     return ((1 - f) * stops[i] + f * stops[i + 1]).astype(np.uint8)
 
 
-def picture(mel, cond, gen_env, contacts, rate):
+def spectrogram(mel, t):
+    m = np.full((t, mel.shape[1]), data.LOG_FLOOR, np.float32)
+    m[:min(t, len(mel))] = mel[:t]
+    spec = colormap((m[:, ::-1].T - data.LOG_FLOOR) / (2.0 - data.LOG_FLOOR))     # [64, T, 3] high bands on top
+    return np.repeat(spec, 2, axis=0)
+
+
+def picture(mel, dec, cond, gen_env, contacts, rate):
     t = mel.shape[0]
-    spec = colormap((mel[:, ::-1].T - data.LOG_FLOOR) / (2.0 - data.LOG_FLOOR))   # [64, T, 3] high bands on top
-    spec = np.repeat(spec, 2, axis=0)
     plot = np.zeros((48, t, 3), np.uint8)
     for x in range(t):
         for env, colour in ((cond, (60, 220, 60)), (gen_env, (255, 255, 255))):
@@ -68,7 +75,8 @@ def picture(mel, cond, gen_env, contacts, rate):
         x = int(round(tc * rate))
         if 0 <= x < t:
             plot[:6, x] = (230, 40, 40)
-    return np.concatenate([plot, np.full((2, t, 3), 80, np.uint8), spec])
+    sep = np.full((2, t, 3), 80, np.uint8)
+    return np.concatenate([plot, sep, spectrogram(dec, t), sep, spectrogram(mel, t)])
 
 
 def onsets(env):
@@ -111,12 +119,16 @@ def main():
             cond = M.interpolate(al(torch.from_numpy(feats)[None])[0], cfg["video"]["fps"], t, rate)[:, 0].numpy()
         g = data.envelope(mel)
         r = float(np.corrcoef(cond, g)[0, 1])
+        dec = gen["decoder.%d" % i][:t]
+        r_dec = float(np.corrcoef(cond[:len(dec)], data.envelope(dec))[0, 1])
+        report["prompts"].setdefault(prompt, {})["decoder_envelope_r"] = r_dec
+        report["prompts"][prompt]["decoder_max_logmel"] = float(dec.max())
         errs = onset_errors(g, contacts, rate)
         found = [e for e in errs if e == e]
-        report["prompts"][prompt] = {"envelope_r": r, "median_onset_error_s": float(np.median(found)) if found else None,
-                                     "contacts": len(errs), "missed": len(errs) - len(found)}
-        png(os.path.join(out, "gen_%d.png" % i), picture(mel, cond, g, contacts, rate))
-        print(f"{prompt:24s} r {r:6.3f}  onset median "
+        report["prompts"][prompt].update({"envelope_r": r, "median_onset_error_s": float(np.median(found)) if found else None,
+                                     "contacts": len(errs), "missed": len(errs) - len(found)})
+        png(os.path.join(out, "gen_%d.png" % i), picture(mel, dec, cond, g, contacts, rate))
+        print(f"{prompt:24s} r {r:6.3f} (decoder mel {r_dec:6.3f}, max {dec.max():5.2f})  onset median "
               f"{(np.median(found) * 1000 if found else float('nan')):6.1f} ms  missed {len(errs) - len(found)}/{len(errs)}")
     with torch.no_grad():
         cond = M.interpolate(al(torch.from_numpy(feats)[None])[0], cfg["video"]["fps"], 563, rate)[:, 0].numpy()

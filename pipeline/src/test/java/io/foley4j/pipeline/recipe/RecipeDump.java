@@ -15,6 +15,7 @@ import io.foley4j.pipeline.foley.FoleyRequest;
 import io.foley4j.pipeline.foley.GenerateOptions;
 import io.foley4j.pipeline.foley.Progress;
 import io.foley4j.pipeline.foleynet.FoleyNet;
+import io.foley4j.pipeline.foleynet.FoleyNetConfig;
 import io.foley4j.pipeline.foleynet.NeuralFoley;
 import io.foley4j.pipeline.scene.BouncingScene;
 import io.foley4j.pipeline.scene.ClipWriter;
@@ -41,7 +42,8 @@ import java.util.Map;
  *                                  (NeuralFoley.motionFeatures at FPS) and contacts.N [K, 2] (time s, strength)
  *   generate MODEL VIDEO SEED OUT_DIR PROMPT...
  *                                  NeuralFoley (FP32) once per prompt: OUT_DIR/gen_N.wav and generated.safetensors
- *                                  with mel.N [T, 64], the log-mel of each generated 48 kHz track (as clips)
+ *                                  with mel.N [T, 64], the log-mel of each generated 48 kHz track (as clips),
+ *                                  and decoder.N [T', 64], the decoder's log-mel the vocoder received
  *   parity MODEL REFERENCE         NeuralFoley.mel vs a reference written by recipe/parity.py --model MODEL
  * </pre>
  * Run on the test class path: see recipe/java.sh.
@@ -132,6 +134,7 @@ public final class RecipeDump {
         SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump generate " + model.getFileName());
         try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined();
              NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
+            double fps = FoleyNetConfig.read(model).video().fps();
             for (int i = 0; i < prompts.size(); i++) {
                 Path wav = out.resolve("gen_" + i + ".wav");
                 long t0 = System.nanoTime();
@@ -139,6 +142,11 @@ public final class RecipeDump {
                         Progress.NONE);
                 float[] mel = lm.compute(Wav.read(wav).samples());
                 w.add("mel." + i, Tensor.ofFloats(arena, mel, mel.length / N_MELS, N_MELS));
+                // the decoder's own output for the same request (what the vocoder received)
+                float[] feats = NeuralFoley.motionFeatures(video, fps, pool);
+                NeuralFoley.Mel dm = g.mel(feats, feats.length / 2, prompts.get(i), Wav.read(wav).frames()
+                        / (double) NeuralFoley.OUTPUT_RATE, GenerateOptions.defaults().withSeed(seed));
+                w.add("decoder." + i, Tensor.ofFloats(arena, dm.logMel(), dm.frames(), N_MELS));
                 System.out.printf(java.util.Locale.ROOT, "generate: '%s' in %.1f s%n", prompts.get(i),
                         (System.nanoTime() - t0) / 1e9);
             }
