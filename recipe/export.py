@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Exports trained checkpoints as a FoleyNet folder that `bin/foley generate --model DIR` loads:
 
-  /usr/bin/python3 recipe/export.py DIR [--steps 25] [--cfg 3.0] [--iterations 32]
+  /usr/bin/python3 recipe/export.py DIR [--steps 25] [--cfg 2.0] [--iterations 32]
 
 reads recipe/work/ckpt/timbre.pt and timing.pt and writes DIR/foleynet.json (FoleyNetConfig's schema),
 DIR/decoder.safetensors (DitWeights' names) and DIR/aligner.safetensors (Aligner's names, the input scale folded
@@ -52,7 +52,7 @@ if __name__ == "__main__":
     p.add_argument("out")
     p.add_argument("--name", default="foleynet-v0")
     p.add_argument("--steps", type=int, default=25)
-    p.add_argument("--cfg", type=float, default=3.0)
+    p.add_argument("--cfg", type=float, default=2.0)
     p.add_argument("--iterations", type=int, default=32)
     a = p.parse_args()
     tb = torch.load(os.path.join(train.CKPT, "timbre.pt"))
