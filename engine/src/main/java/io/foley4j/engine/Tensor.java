@@ -28,7 +28,9 @@ public final class Tensor {
     public static Tensor of(DType dtype, MemorySegment data, MemorySegment scales, int... shape) {
         int[] s = checkShape(shape);
         long n = numel(s);
-        long need = Math.multiplyExact(n, (long) dtype.bytes);
+        long need = dtype == DType.F32_PACKED && s.length == 2
+                ? io.foley4j.kernels.Matmul.packedF32Floats(s[0], s[1]) * 4     // last panel zero-padded
+                : Math.multiplyExact(n, (long) dtype.bytes);
         if (data == null || data.byteSize() != need) {
             throw new IllegalArgumentException("Tensor " + dtype + Arrays.toString(s) + " needs " + need
                     + " data bytes, got " + (data == null ? "null" : data.byteSize()));
@@ -73,7 +75,10 @@ public final class Tensor {
     public static Tensor allocate(Arena arena, DType dtype, int... shape) {
         int[] s = checkShape(shape);
         long n = numel(s);
-        MemorySegment data = arena.allocate(Math.multiplyExact(n, (long) dtype.bytes), 64);
+        long bytes = dtype == DType.F32_PACKED && s.length == 2
+                ? io.foley4j.kernels.Matmul.packedF32Floats(s[0], s[1]) * 4
+                : Math.multiplyExact(n, (long) dtype.bytes);
+        MemorySegment data = arena.allocate(bytes, 64);
         MemorySegment scales = null;
         if (dtype.quantized()) {
             long cols = s.length == 0 ? 1 : s[s.length - 1];

@@ -149,11 +149,11 @@ public final class Matmul {
         y.set(F32, ((long) i * n + j) * 4, s + biasAt(bias, j));
     }
 
-    // ---- packing: w[N, K] -> panels [ceil(N / PANEL)][K][PANEL] (last panel [K][N % PANEL]) ----
+    // ---- packing: w[N, K] -> panels [ceil(N / PANEL)][K][PANEL], the last one zero-padded ----
 
-    /** Floats needed by {@link #packF32} for a [N, K] weight (exactly N*K). */
+    /** Floats needed by {@link #packF32} for a [N, K] weight: ceil(N / PANEL) * PANEL * K. */
     public static long packedF32Floats(int n, int k) {
-        return (long) n * k;
+        return (long) ((n + PANEL - 1) / PANEL) * PANEL * k;
     }
 
     /** Width of the panel holding column {@code j}. */
@@ -177,10 +177,11 @@ public final class Matmul {
         for (int j0 = n0; j0 < n1; j0 += PANEL) {
             int width = panelWidth(n, j0);
             long base = panelOffset(k, j0);
-            for (int c = 0; c < width && j0 + c < n1; c++) {
+            for (int c = 0; c < PANEL; c++) {
                 long src = (long) (j0 + c) * k;
                 for (int p = 0; p < k; p++) {
-                    packed.set(F32, (base + (long) p * width + c) * 4, w.get(F32, (src + p) * 4));
+                    float v = c < width ? w.get(F32, (src + p) * 4) : 0f;      // zero padding past column N
+                    packed.set(F32, (base + (long) p * PANEL + c) * 4, v);
                 }
             }
         }
@@ -208,11 +209,10 @@ public final class Matmul {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
-                int width = panelWidth(n, j);
                 long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
                 float acc = 0;
                 for (int p = 0; p < k; p++) {
-                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * width) * 4);
+                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
                 }
                 y.set(F32, ((long) i * n + j) * 4, acc + biasAt(bias, j));
             }

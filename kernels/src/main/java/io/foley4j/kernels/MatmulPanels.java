@@ -39,7 +39,7 @@ final class MatmulPanels {
             for (int j = n0; j < n1; j += Matmul.PANEL) {
                 int width = Math.min(Matmul.PANEL, n1 - j);
                 widen(format, w, scales, k, j, width, k0, k1, panel);
-                long pw = -(long) k0 * width * 4; // the tiles index the panel by absolute k
+                long pw = -(long) k0 * Matmul.PANEL * 4; // the tiles index the panel by absolute k
                 if (width == Matmul.PANEL) {
                     int i = m0;
                     for (; i + Matmul.MR <= m1; i += Matmul.MR) {
@@ -57,15 +57,17 @@ final class MatmulPanels {
         }
     }
 
-    // panel[(p - k0) * width + c] = w[j + c, p] as F32, for p in [k0, k1), c in [0, width): the panel is written
-    // sequentially while the width weight rows are read as parallel streams
+    // panel[(p - k0) * PANEL + c] = w[j + c, p] as F32, for p in [k0, k1), c in [0, width), and 0 for c in
+    // [width, PANEL) (the tiles read whole vectors): the panel is written sequentially while the width weight rows are
+    // read as parallel streams
     private static void widen(Format format, MemorySegment w, MemorySegment scales, int k, int j, int width,
                               int k0, int k1, MemorySegment panel) {
         w = Mem.plain(w); scales = Mem.plain(scales); panel = Mem.plain(panel);
         int nb = MatmulQ8.blocksPerRow(k);
         long w0 = (long) j * k;
         for (int p = k0; p < k1; p++) {
-            long out = (long) (p - k0) * width * 4;
+            long out = (long) (p - k0) * Matmul.PANEL * 4;
+            for (int c = width; c < Matmul.PANEL; c++) panel.set(F32, out + c * 4L, 0f);
             switch (format) {
                 case F16 -> {
                     for (int c = 0; c < width; c++) {

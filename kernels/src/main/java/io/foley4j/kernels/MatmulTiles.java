@@ -118,7 +118,8 @@ final class MatmulTiles {
         return F.indexInRange(v * L, width);
     }
 
-    // 1 row of the last, narrower panel ([K][width], width < PANEL): masked loads and stores
+    // 1 row of the last, narrower panel (stored zero-padded [K][PANEL], width < PANEL): whole weight vectors, masked
+    // load and store of y only
     static void tile1Masked(MemorySegment x, MemorySegment packed, MemorySegment y,
                             int n, int k, int i, int j, long pw, int width, int k0, int k1) {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
@@ -128,14 +129,13 @@ final class MatmulTiles {
         FloatVector c1 = FloatVector.fromMemorySegment(F, y, y0 + VB, ORDER, m1);
         FloatVector c2 = FloatVector.fromMemorySegment(F, y, y0 + 2 * VB, ORDER, m2);
         FloatVector c3 = FloatVector.fromMemorySegment(F, y, y0 + 3 * VB, ORDER, m3);
-        long ws = width * 4L;
         for (int p = k0; p < k1; p++) {
-            long wo = pw + p * ws;
+            long wo = pw + (long) p * (PANEL * 4);
             FloatVector a = FloatVector.broadcast(F, x.get(F32, x0 + (long) p * 4));
-            c0 = a.fma(FloatVector.fromMemorySegment(F, packed, wo, ORDER, m0), c0);
-            c1 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + VB, ORDER, m1), c1);
-            c2 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER, m2), c2);
-            c3 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER, m3), c3);
+            c0 = a.fma(FloatVector.fromMemorySegment(F, packed, wo, ORDER), c0);
+            c1 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + VB, ORDER), c1);
+            c2 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER), c2);
+            c3 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER), c3);
         }
         c0.intoMemorySegment(y, y0, ORDER, m0);
         c1.intoMemorySegment(y, y0 + VB, ORDER, m1);
