@@ -40,9 +40,12 @@ public record FoleyNetConfig(String format, String name, Video video, Text text,
 
     /**
      * The DiT over normalized log-mel frames; {@code frameRate} mel frames per second; its window is dit.maxFrames
-     * frames. The vocoder receives {@code logMel = x * melScale + melShift} (the training normalization undone).
+     * frames. The vocoder receives {@code logMel = min(x * melScale + melShift, melMax)} (the training normalization
+     * undone; {@code melMax} null: no ceiling), so a decoder that overshoots cannot drive the vocoder past the
+     * loudest bins it was trained on.
      */
-    public record Decoder(String file, DitConfig dit, double frameRate, double melScale, double melShift) {}
+    public record Decoder(String file, DitConfig dit, double frameRate, double melScale, double melShift,
+                          Double melMax) {}
 
     /** method: ddpm | ddim | dpm++2m | euler | heun; prediction: epsilon | v | velocity (flow matching). */
     public record Sampler(String method, int steps, double cfg, String prediction, int trainSteps, double betaStart,

@@ -237,8 +237,9 @@ public final class NeuralFoley implements Generator {
             }
         }
         float melScale = (float) cfg.decoder().melScale(), melShift = (float) cfg.decoder().melShift();
+        float melMax = cfg.decoder().melMax() == null ? Float.POSITIVE_INFINITY : cfg.decoder().melMax().floatValue();
         for (int t = 0; t < melFrames; t++) {
-            for (int j = 0; j < c; j++) mel[t * c + j] = mel[t * c + j] / weight[t] * melScale + melShift;
+            for (int j = 0; j < c; j++) mel[t * c + j] = Math.min(mel[t * c + j] / weight[t] * melScale + melShift, melMax);
         }
         return new Mel(mel, melFrames, starts.length, steps);
     }

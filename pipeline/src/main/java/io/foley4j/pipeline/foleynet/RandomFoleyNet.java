@@ -31,7 +31,7 @@ public final class RandomFoleyNet {
                 new FoleyNetConfig.Video(8, withVit ? "visual.safetensors" : null, true),
                 new FoleyNetConfig.Text("minilm", 16),
                 new FoleyNetConfig.Aligner("aligner.safetensors", feat, 24, true, 24),
-                new FoleyNetConfig.Decoder("decoder.safetensors", dit, 24000 / 256.0, 1, 0),
+                new FoleyNetConfig.Decoder("decoder.safetensors", dit, 24000 / 256.0, 1, 0, null),
                 new FoleyNetConfig.Sampler("dpm++2m", 4, 3.0, "v", 1000, 1e-4, 0.02, 0),
                 new FoleyNetConfig.Vocoder("vocos", "vocoder.safetensors", 24000, 1024, 256, 16, 0, 12000, 0, 32, 48, 2,
                         128));
@@ -52,7 +52,7 @@ public final class RandomFoleyNet {
                 new FoleyNetConfig.Video(8, withVit ? "visual.safetensors" : null, true),
                 new FoleyNetConfig.Text("minilm", 32),
                 new FoleyNetConfig.Aligner("aligner.safetensors", feat, 256, true, 256),
-                new FoleyNetConfig.Decoder("decoder.safetensors", dit, 48000 / 512.0, 1, 0),
+                new FoleyNetConfig.Decoder("decoder.safetensors", dit, 48000 / 512.0, 1, 0, null),
                 new FoleyNetConfig.Sampler("dpm++2m", 25, 4.5, "v", 1000, 1e-4, 0.02, 0),
                 new FoleyNetConfig.Vocoder("vocos", "vocoder.safetensors", 48000, 2048, 512, 64, 0, 24000, 0, 384, 1152,
                         8, 2048));
