@@ -1,14 +1,11 @@
 package io.foley4j.pipeline.cli;
 
-import io.foley4j.pipeline.Foley;
 import io.foley4j.pipeline.foley.FoleyRequest;
-import io.foley4j.pipeline.foley.FoleyResult;
 import io.foley4j.pipeline.foley.GenerateOptions;
 import io.foley4j.pipeline.scene.BouncingScene;
 import io.foley4j.pipeline.scene.ClipWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,20 +34,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path clip = sampleClip(model.home(), output.quiet || output.json);
         GenerateOptions opts = GenerateOptions.defaults().withChannels(stereo ? 2 : 1).withMux(mux);
-        long t0 = System.nanoTime();
-        try (Foley foley = Foley.load(model.model, model.options())) {
-            double load = (System.nanoTime() - t0) / 1e9;
-            FoleyResult r = foley.generate(new FoleyRequest(clip, prompt, opts), out, output.progress());
-            if (output.json) {
-                System.out.println(GenerateCommand.toJson(r, load));
-            } else if (!output.quiet) {
-                System.out.printf(Locale.ROOT, "video  %s%nprompt \"%s\"%nwrote  %s (%.2f s, %d Hz, %d ch)%nmodel  %s%n",
-                        clip, prompt, r.wav().toAbsolutePath(), r.audioSeconds(), r.sampleRate(), r.channels(), r.model());
-                if (r.muxed() != null) System.out.println("wrote  " + r.muxed().toAbsolutePath());
-                System.out.printf(Locale.ROOT, "model loaded in %.2f s%n", load);
-                System.out.print(GenerateCommand.table(r));
-            }
-        }
+        GenerateCommand.run(new FoleyRequest(clip, prompt, opts), out, model, output);
         return 0;
     }
 

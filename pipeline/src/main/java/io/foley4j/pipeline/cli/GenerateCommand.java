@@ -45,7 +45,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GenerateOptions opts = new GenerateOptions(steps, cfg, seed, seconds, stereo ? 2 : 1, mux);
-        FoleyRequest req = new FoleyRequest(video, prompt, opts);
+        run(new FoleyRequest(video, prompt, opts), out, model, output);
+        return 0;
+    }
+
+    /** Loads the model, generates {@code req} into {@code out} and prints the result (text, JSON or nothing). */
+    static void run(FoleyRequest req, Path out, ModelOptions model, OutputOptions output) throws Exception {
         Progress progress = output.progress();
         long t0 = System.nanoTime();
         try (Foley gen = Foley.load(model.model, model.options())) {
@@ -54,14 +59,14 @@ final class GenerateCommand implements Callable<Integer> {
             if (output.json) {
                 System.out.println(toJson(r, load));
             } else if (!output.quiet) {
-                System.out.printf(Locale.ROOT, "wrote %s (%.2f s, %d Hz, %d ch) with %s%n", r.wav(), r.audioSeconds(),
-                        r.sampleRate(), r.channels(), r.model());
-                if (r.muxed() != null) System.out.println("wrote " + r.muxed());
+                System.out.printf(Locale.ROOT, "video  %s%nprompt \"%s\"%nwrote  %s (%.2f s, %d Hz, %d ch)%nmodel  %s%n",
+                        req.video(), req.prompt(), r.wav().toAbsolutePath(), r.audioSeconds(), r.sampleRate(),
+                        r.channels(), r.model());
+                if (r.muxed() != null) System.out.println("wrote  " + r.muxed().toAbsolutePath());
                 System.out.printf(Locale.ROOT, "model loaded in %.2f s%n", load);
                 System.out.print(table(r));
             }
         }
-        return 0;
     }
 
     static String table(FoleyResult r) {

@@ -1,6 +1,7 @@
 package io.foley4j.pipeline.foley;
 
 import io.foley4j.engine.WorkerPool;
+import io.foley4j.models.bert.BertPooling;
 import io.foley4j.pipeline.audio.Wav;
 import io.foley4j.pipeline.cache.SoundTemplateCache;
 import io.foley4j.pipeline.audio.WavWriter;
@@ -37,7 +38,6 @@ public final class TemplateFoley implements Generator {
     private final float[][] soundEmbeddings;          // [sounds][dim], L2-normalized
     private final Map<String, Integer> index = new java.util.HashMap<>();   // sound id -> position in sounds
     private final SoundTemplateCache templates;
-    private final AtomicLong generations = new AtomicLong();
     private final AtomicLong running = new AtomicLong();
 
     /** A prompt this close (cosine) to a cached template's description reuses the cached recordings. */
@@ -126,7 +126,9 @@ public final class TemplateFoley implements Generator {
 
     private List<Map.Entry<SoundBank.Sound, Double>> rank(float[] e) {
         List<Map.Entry<SoundBank.Sound, Double>> out = new ArrayList<>();
-        for (int i = 0; i < sounds.size(); i++) out.add(Map.entry(sounds.get(i), cosine(e, soundEmbeddings[i])));
+        for (int i = 0; i < sounds.size(); i++) {
+            out.add(Map.entry(sounds.get(i), BertPooling.cosine(e, soundEmbeddings[i])));
+        }
         out.sort(Comparator.comparingDouble((Map.Entry<SoundBank.Sound, Double> x) -> -x.getValue())
                 .thenComparing(x -> x.getKey().id()));
         return out;
@@ -154,7 +156,6 @@ public final class TemplateFoley implements Generator {
             return run(req, out, progress);
         } finally {
             running.decrementAndGet();
-            generations.incrementAndGet();
         }
     }
 
@@ -243,7 +244,7 @@ public final class TemplateFoley implements Generator {
             Integer i = index.get(e.source());
             if (i == null || !sounds.get(i).category().equals(best.category())
                     || sounds.get(i).continuous() != best.continuous()) continue;
-            double c = cosine(prompt, e.text());
+            double c = BertPooling.cosine(prompt, e.text());
             if (c >= m.get().textScore() - MARGIN) same.add(Map.entry(e, c));
         }
         same.sort(Comparator.comparingDouble((Map.Entry<SoundTemplateCache.Entry, Double> x) -> -x.getValue())
@@ -257,16 +258,6 @@ public final class TemplateFoley implements Generator {
 
     public Map<String, Long> counters() {
         return templates.counters("template");
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 
     @Override

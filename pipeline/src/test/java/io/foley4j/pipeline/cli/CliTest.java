@@ -58,7 +58,7 @@ class CliTest {
         assertEquals(2, j.get("channels").asInt());
         assertEquals(2.0, j.get("audioSeconds").asDouble(), 1e-9);
         assertTrue(j.get("stages").size() >= 4, r.out());
-        assertTrue(j.get("peakRssBytes").asLong() > 0 || j.get("peakRssBytes").asLong() == -1);
+        assertTrue(j.get("peakRssBytes").asLong() > 0, "peak RSS from /proc/self/status: " + r.out());
         Wav.Audio a = Wav.read(out);
         assertEquals(96_000, a.frames());
     }
@@ -102,7 +102,7 @@ class CliTest {
     void infoDescribesTheDefaultModel() {
         Run r = run("info", "default", "--home", home.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("recordings: 12") || r.out().contains("recordings: 1"), r.out());
+        assertTrue(r.out().contains("recordings: 12 in"), r.out());            // the 12 committed clips
         assertTrue(r.out().contains("CC0-1.0"), r.out());
     }
 
