@@ -143,10 +143,7 @@ public final class NeuralFoley implements Generator {
 
         // ---- vocoder ----
         st.begin("vocoder", 0);
-        float[] wave = net.vocoder.synthesize(mel, melFrames, pool);
-        if (net.vocoder.sampleRate() != OUTPUT_RATE) {
-            wave = Resampler.resample(wave, net.vocoder.sampleRate(), OUTPUT_RATE, Resampler.Config.HIGH);
-        }
+        float[] wave = vocode(mel, melFrames);
         int n = (int) Math.round(seconds * OUTPUT_RATE);
         float peak = 0;
         for (int i = 0; i < Math.min(n, wave.length); i++) peak = Math.max(peak, Math.abs(wave[i]));
@@ -202,7 +199,37 @@ public final class NeuralFoley implements Generator {
         int p = dit.patch();
         int melFrames = Math.max(p, (int) Math.ceil(seconds * melRate / p) * p);
         float[] cond = net.aligner.forward(feats, Math.max(1, frames), fps, melFrames, melRate, pool);
+        return sample(tok, cond, melFrames, o, st);
+    }
 
+    /**
+     * DiT sampling alone, for a given decoder condition cond [melFrames, dit.condDim] at the mel rate (what the
+     * aligner would give): the log-mel {@link #mel} returns for the same condition. {@code melFrames} must be a
+     * multiple of the DiT's patch. The evaluation's entry point (real clips' envelopes as the condition).
+     */
+    public Mel melFromCondition(float[] cond, int melFrames, String prompt, GenerateOptions o) {
+        DitConfig dit = net.config.decoder().dit();
+        if (melFrames <= 0 || melFrames % dit.patch() != 0 || cond.length != melFrames * dit.condDim()) {
+            throw new IllegalArgumentException("melFromCondition: cond must be [melFrames, " + dit.condDim()
+                    + "] with melFrames a positive multiple of " + dit.patch() + ", got " + cond.length
+                    + " values for " + melFrames + " frames");
+        }
+        TextEncoder.Tokens tok = net.text.tokens(List.of(prompt, ""), net.config.text().maxTokens());
+        return sample(tok, cond, melFrames, o, new Stages(Progress.NONE, false));
+    }
+
+    /** The vocoder, resampled to {@link #OUTPUT_RATE}: log-mel [frames, nMels] -> mono samples. */
+    public float[] vocode(float[] logMel, int frames) {
+        float[] wave = net.vocoder.synthesize(logMel, frames, pool);
+        return net.vocoder.sampleRate() == OUTPUT_RATE ? wave
+                : Resampler.resample(wave, net.vocoder.sampleRate(), OUTPUT_RATE, Resampler.Config.HIGH);
+    }
+
+    private Mel sample(TextEncoder.Tokens tok, float[] cond, int melFrames, GenerateOptions o, Stages st) {
+        FoleyNetConfig cfg = net.config;
+        DitConfig dit = cfg.decoder().dit();
+        double melRate = cfg.decoder().frameRate();
+        int p = dit.patch();
         // ---- sampling, window by window ----
         int window = Math.min(dit.maxFrames() / p * p, melFrames);
         int overlap = window >= melFrames ? 0 : Math.min(window / 4 / p * p, (int) Math.round(melRate) / p * p);
