@@ -76,13 +76,20 @@ public final class FoleyEvaluation {
             throw new IllegalArgumentException("evaluation: classifier crops of " + window + " frames do not fit the decoder ("
                     + "patch " + config.decoder().dit().patch() + ", window " + config.decoder().dit().maxFrames() + ")");
         }
-        // the training data's mel definition (recipe/README.md): a centred Hann STFT, Slaney mel, magnitude, ln
-        this.logMel = new LogMel(new LogMel.Config(StftConfig.hann(v.nFft(), v.hop(), v.nFft()), v.sampleRate(), nMels,
-                v.fMin(), v.fMax(), Mel.Scale.SLANEY, Mel.Norm.SLANEY, 1, LogMel.Log.LN, 1e-5f));
+        this.logMel = trainingLogMel(v);
+    }
+
+    /**
+     * The training data's log-mel (recipe/README.md), which the model's vocoder section describes: a centred Hann
+     * STFT, Slaney mel, magnitude, natural log clamped at 1e-5; at 48 kHz.
+     */
+    public static LogMel trainingLogMel(FoleyNetConfig.Vocoder v) {
         if (v.sampleRate() != NeuralFoley.OUTPUT_RATE) {
             throw new IllegalArgumentException("evaluation: needs a " + NeuralFoley.OUTPUT_RATE + " Hz mel definition, got "
                     + v.sampleRate());
         }
+        return new LogMel(new LogMel.Config(StftConfig.hann(v.nFft(), v.hop(), v.nFft()), v.sampleRate(), v.nMels(),
+                v.fMin(), v.fMax(), Mel.Scale.SLANEY, Mel.Norm.SLANEY, 1, LogMel.Log.LN, 1e-5f));
     }
 
     /** The held-out clips of the recipe's data folder (dataset.json + mels.safetensors) that have a class. */
@@ -269,8 +276,15 @@ public final class FoleyEvaluation {
         return new FoleyEvaluation(foley, config, cls).run(heldOut(data, cls), variants, options, progress);
     }
 
-    /** Writes the report as JSON (per-sample predictions included, embeddings left out). */
-    public static void writeJson(Report r, Path file) throws IOException {
+    /** Writes a JSON report through a temporary file. */
+    public static void writeJson(Object report, Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".part");
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), report);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The report as JSON-ready maps (per-sample predictions included, embeddings left out). */
+    public static Map<String, Object> toMap(Report r) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("classes", r.classes());
         j.put("accuracy", r.accuracy());
@@ -293,8 +307,6 @@ public final class FoleyEvaluation {
             ss.add(m);
         }
         j.put("samples", ss);
-        Path tmp = file.resolveSibling(file.getFileName() + ".part");
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), j);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return j;
     }
 }

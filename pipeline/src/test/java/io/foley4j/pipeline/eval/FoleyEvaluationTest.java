@@ -86,7 +86,7 @@ class FoleyEvaluationTest {
             for (var e : a.frechet().entrySet()) assertTrue(e.getValue() >= 0 && Double.isFinite(e.getValue()), e.toString());
             assertTrue(a.accuracy().get(FoleyEvaluation.Version.REAL) >= 0);
             Path json = home.resolve("report.json");
-            FoleyEvaluation.writeJson(a, json);
+            FoleyEvaluation.writeJson(FoleyEvaluation.toMap(a), json);
             assertTrue(Files.readString(json).contains("\"text_fidelity\""));
         }
     }
