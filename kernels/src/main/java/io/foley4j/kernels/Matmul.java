@@ -29,12 +29,14 @@ public final class Matmul {
     /** Columns per packed panel: four float vectors. */
     public static final int PANEL = 4 * F.length();
     /** Rows of y per micro-tile. */
-    static final int MR = 6;
+    static final int MR = 4;
     /**
-     * K block: one panel slice of KC x PANEL floats (128 KiB at 512 bits, in L2) is reused by every row tile; y
-     * is read and written once per block. Measured on 1024^3: 512 beats 256 and 128.
+     * K block: one panel slice of KC x PANEL floats (64 KiB at 512 bits, in L2) is reused by every row tile of an
+     * M block; y is read and written once per block.
      */
-    static final int KC = 512;
+    static final int KC = Integer.getInteger("foley4j.kc", 256);
+    /** M block: MC x KC floats of x copied by {@link MatmulTiles#copyRows} (in L2) serve every panel; a multiple of MR. */
+    static final int MC = Integer.getInteger("foley4j.mc", 96);
 
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
@@ -241,23 +243,15 @@ public final class Matmul {
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         initTile(bias, y, n, m0, m1, n0, n1);
+        float[] rows = MatmulTiles.rowsScratch();
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
-            for (int j = n0; j < n1; j += PANEL) {
-                int width = panelWidth(n, j);
-                long pw = panelOffset(k, j) * 4;
-                if (width == PANEL) {
-                    int i = m0;
-                    for (; i + MR <= m1; i += MR) {
-                        MatmulTiles.tile6(x, packed, y, n, k, i, j, pw, k0, k1);
-                    }
-                    for (; i < m1; i++) {
-                        MatmulTiles.tile1(x, packed, y, n, k, i, j, pw, k0, k1);
-                    }
-                } else {
-                    for (int i = m0; i < m1; i++) {
-                        MatmulTiles.tile1Masked(x, packed, y, n, k, i, j, pw, width, k0, k1);
-                    }
+            for (int i0 = m0; i0 < m1; i0 += MC) {
+                int i1 = Math.min(m1, i0 + MC);
+                MatmulTiles.copyRows(x, rows, k, i0, i1, k0, k1);
+                for (int j = n0; j < n1; j += PANEL) {
+                    MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
+                            k0, k1);
                 }
             }
         }
