@@ -39,7 +39,7 @@ final class MatmulPanels {
             int k1 = Math.min(k, k0 + Matmul.KC);
             for (int i0 = m0; i0 < m1; i0 += Matmul.MC) {
                 int i1 = Math.min(m1, i0 + Matmul.MC);
-                MatmulTiles.copyRows(x, rows, k, i0, i1, k0, k1);
+                MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += Matmul.PANEL) {
                     int width = Math.min(Matmul.PANEL, n1 - j);
                     widen(format, w, scales, k, j, width, k0, k1, panel);

@@ -28,7 +28,7 @@ final class MatmulTiles {
     private static final int MR = Matmul.MR;
 
     /**
-     * Per-thread scratch for {@link #copyRows}: MC x KC floats, allocated once per thread. A heap array, unlike the
+     * Per-thread scratch for {@link #packRows}: MC x KC floats, allocated once per thread. A heap array, unlike the
      * operands: it is never a {@code MemorySegment}, so it leaves the JDK's segment access profiles alone (see
      * {@link Mem#plain}).
      */
@@ -40,8 +40,8 @@ final class MatmulTiles {
     }
 
     /**
-     * y[i0:i1, j:j+width] += x[i0:i1, k0:k1] · panel[k0:k1): the full micro-tiles of rows read {@code rows} (copied
-     * by {@link #copyRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte offset of the
+     * y[i0:i1, j:j+width] += x[i0:i1, k0:k1] · panel[k0:k1): the full micro-tiles of rows read {@code rows} (packed
+     * by {@link #packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte offset of the
      * panel (at k = 0) in {@code packed}.
      */
     static void panel(MemorySegment x, float[] rows, MemorySegment packed, MemorySegment y,
@@ -66,13 +66,21 @@ final class MatmulTiles {
         }
     }
 
-    /** Copies rows {@code [i0, i1)} x columns {@code [k0, k1)} of x ({@code [M, K]}) into {@code rows} as
-     * {@code [i1 - i0][k1 - k0]}. */
-    static void copyRows(MemorySegment x, float[] rows, int k, int i0, int i1, int k0, int k1) {
+    /**
+     * Packs the full micro-tiles of rows {@code [i0, i1)} over columns {@code [k0, k1)} of x ({@code [M, K]}) into
+     * {@code rows} as {@code [tiles][k1 - k0][MR]}: the MR values a micro-tile broadcasts per k lie side by side.
+     */
+    static void packRows(MemorySegment x, float[] rows, int k, int i0, int i1, int k0, int k1) {
         x = Mem.plain(x);
         int kc = k1 - k0;
-        for (int i = i0; i < i1; i++) {
-            MemorySegment.copy(x, F32, ((long) i * k + k0) * 4, rows, (i - i0) * kc, kc);
+        for (int t = 0; t < (i1 - i0) / MR; t++) {
+            int out = t * kc * MR;
+            for (int r = 0; r < MR; r++) {
+                long in = ((long) (i0 + t * MR + r) * k + k0) * 4;
+                for (int p = 0; p < kc; p++) {
+                    rows[out + p * MR + r] = x.get(F32, in + (long) p * 4);
+                }
+            }
         }
     }
 
@@ -82,16 +90,16 @@ final class MatmulTiles {
     }
 
     // MR rows x PANEL (= 4 vectors) columns over the first kc & ~1 steps of k, two per iteration: 16 accumulators;
-    // per k, 4 weight vectors at packed[pw + p * PANEL * 4] and MR broadcasts from rows[a0 + r * kc + p] (see
-    // copyRows). The row copy is a float[] because C2 hoists the bounds checks of a[inv + p] out of the loop, while
-    // those of segment reads at x0 + r * K * 4 + p * 4 stayed in it (one compare and branch per row per k).
+    // per k, 4 weight vectors at packed[pw + p * PANEL * 4] and MR broadcasts from rows[a0 + p * MR + r] (see
+    // packRows): side by side, so one index register serves them. The packed rows are a float[] because C2 hoists
+    // the bounds checks of a[inv + p * MR + r] out of the loop, while those of segment reads at x0 + r * K * 4 + p * 4
+    // stayed in it (one compare and branch per row per k).
     static void tile(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
                       int n, int i, int j, int kc) {
         packed = Mem.plain(packed); y = Mem.plain(y);
         long rs = (long) n * 4;
         long y0 = ((long) i * n + j) * 4;
         long y1 = y0 + 1 * rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs;
-        int a1 = a0 + 1 * kc, a2 = a0 + 2 * kc, a3 = a0 + 3 * kc;
         FloatVector c00 = init(y, y0, 0), c01 = init(y, y0, 1);
         FloatVector c02 = init(y, y0, 2), c03 = init(y, y0, 3);
         FloatVector c10 = init(y, y1, 0), c11 = init(y, y1, 1);
@@ -103,32 +111,34 @@ final class MatmulTiles {
         for (int p = 0, even = kc & ~1; p < even; p += 2) {
             {
                 long wo = pw + (long) (p) * (PANEL * 4);
+                int ao = a0 + (p) * MR;
                 FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
                 FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
                 FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER);
                 FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER);
-                FloatVector a = FloatVector.broadcast(F, rows[a0 + p]);
+                FloatVector a = FloatVector.broadcast(F, rows[ao]);
                 c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
-                a = FloatVector.broadcast(F, rows[a1 + p]);
+                a = FloatVector.broadcast(F, rows[ao + 1]);
                 c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
-                a = FloatVector.broadcast(F, rows[a2 + p]);
+                a = FloatVector.broadcast(F, rows[ao + 2]);
                 c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
-                a = FloatVector.broadcast(F, rows[a3 + p]);
+                a = FloatVector.broadcast(F, rows[ao + 3]);
                 c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
             }
             {
                 long wo = pw + (long) (p + 1) * (PANEL * 4);
+                int ao = a0 + (p + 1) * MR;
                 FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
                 FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
                 FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER);
                 FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER);
-                FloatVector a = FloatVector.broadcast(F, rows[a0 + p + 1]);
+                FloatVector a = FloatVector.broadcast(F, rows[ao]);
                 c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
-                a = FloatVector.broadcast(F, rows[a1 + p + 1]);
+                a = FloatVector.broadcast(F, rows[ao + 1]);
                 c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
-                a = FloatVector.broadcast(F, rows[a2 + p + 1]);
+                a = FloatVector.broadcast(F, rows[ao + 2]);
                 c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
-                a = FloatVector.broadcast(F, rows[a3 + p + 1]);
+                a = FloatVector.broadcast(F, rows[ao + 3]);
                 c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
             }
         }
