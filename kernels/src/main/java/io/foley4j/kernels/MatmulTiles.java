@@ -109,9 +109,9 @@ final class MatmulTiles {
         FloatVector c30 = init(y, y3, 0), c31 = init(y, y3, 1);
         FloatVector c32 = init(y, y3, 2), c33 = init(y, y3, 3);
         for (int p = 0, even = kc & ~1; p < even; p += 2) {
+            long wo = pw + (long) p * (PANEL * 4);
+            int ao = a0 + p * MR;
             {
-                long wo = pw + (long) (p) * (PANEL * 4);
-                int ao = a0 + (p) * MR;
                 FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
                 FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
                 FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER);
@@ -126,19 +126,17 @@ final class MatmulTiles {
                 c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
             }
             {
-                long wo = pw + (long) (p + 1) * (PANEL * 4);
-                int ao = a0 + (p + 1) * MR;
-                FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
-                FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
-                FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER);
-                FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER);
-                FloatVector a = FloatVector.broadcast(F, rows[ao]);
+                FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4, ORDER);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4 + 1 * VB, ORDER);
+                FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4 + 2 * VB, ORDER);
+                FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4 + 3 * VB, ORDER);
+                FloatVector a = FloatVector.broadcast(F, rows[ao + 1 * MR]);
                 c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
-                a = FloatVector.broadcast(F, rows[ao + 1]);
+                a = FloatVector.broadcast(F, rows[ao + 1 * MR + 1]);
                 c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
-                a = FloatVector.broadcast(F, rows[ao + 2]);
+                a = FloatVector.broadcast(F, rows[ao + 1 * MR + 2]);
                 c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
-                a = FloatVector.broadcast(F, rows[ao + 3]);
+                a = FloatVector.broadcast(F, rows[ao + 1 * MR + 3]);
                 c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
             }
         }
