@@ -31,12 +31,15 @@ public final class Matmul {
     /** Rows of y per micro-tile. */
     static final int MR = 4;
     /**
-     * K block: one panel slice of KC x PANEL floats (128 KiB at 512 bits, in L2) is reused by every row tile of an
-     * M block; y is read and written once per block. With MC, measured on the issue's shapes (1 thread, 512 bits):
-     * KC = 512 and MC >= 192 beat KC = 256 or MC = 96 by 5-10%; larger ones gained nothing.
+     * K block: a panel slice of KC x PANEL floats (256 KiB at 512 bits, in L2) serves every row tile of an M block;
+     * y is read and written once per K block, so a long block keeps the y tile loads (mostly L2 misses) rare.
      */
-    static final int KC = 512;
-    /** M block: MC x KC floats of x packed by {@link MatmulTiles#packRows} (in L2) serve every panel; a multiple of MR. */
+    static final int KC = 1024;
+    /**
+     * M block: MC x KC floats of x (1 MiB, in L2) packed by {@link MatmulTiles#packRows} serve every panel; a
+     * multiple of MR. KC and MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256
+     * beat 512 x 256 by 2-5%, 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower.
+     */
     static final int MC = 256;
 
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
