@@ -18,7 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * <li>unpacked {@code w[N, K]}: a dot-product formulation (4 weight rows per pass over one x row);
  * <li>packed by {@link #packF32} once at load time into column panels of {@link #PANEL} columns, each stored
  *     k-major ({@code [K][PANEL]}): the GEMM micro-kernel keeps a {@value #MR} x PANEL tile of y in registers
- *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas.
+ *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Blocks
+ *     of MC x KC of x are first packed per call into a per-thread array (see {@link MatmulTiles#packRows}).
  *     The packed size is exactly {@code N*K} floats (the last, narrower panel is stored {@code [K][N % PANEL]}).
  *     The layout depends on the vector width of the running JVM.
  * </ul>
