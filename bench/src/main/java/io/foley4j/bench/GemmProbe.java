@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * FP32 packed GEMM, ours vs ONNX Runtime MatMul, side by side in one JVM on the issue's shapes: for each shape and
  * thread count, both are warmed up, then timed alternately (ours, ORT, ours, ORT, ...) so that a slow spell of a
- * shared machine hits both alike. Prints the best sample of each (CPU time of the calling thread on 1 thread, wall time on more) as GFLOP/s and the ratio ours / ORT.
+ * shared machine hits both alike. Prints the best sample of each as GFLOP/s and the ratio ours / ORT: CPU time of the
+ * calling thread on 1 thread (ORT with one intra-op thread runs on it too), wall time on more.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp <bench class path> io.foley4j.bench.GemmProbe
  * [--threads 1,2] [--reps 15] [--ours-only] [MxKxN ...]} (default shapes: {@link GemmBench#ORT_SHAPES} without the
