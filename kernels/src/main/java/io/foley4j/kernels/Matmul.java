@@ -18,7 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * <li>unpacked {@code w[N, K]}: a dot-product formulation (4 weight rows per pass over one x row);
  * <li>packed by {@link #packF32} once at load time into column panels of {@link #PANEL} columns, each stored
  *     k-major ({@code [K][PANEL]}): the GEMM micro-kernel keeps a {@value #MR} x PANEL tile of y in registers
- *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas.
+ *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Blocks
+ *     of MC x KC of x are first packed per call into a per-thread array (see {@link MatmulTiles#packRows}).
  *     The packed size is exactly {@code N*K} floats (the last, narrower panel is stored {@code [K][N % PANEL]}).
  *     The layout depends on the vector width of the running JVM.
  * </ul>
@@ -29,12 +30,18 @@ public final class Matmul {
     /** Columns per packed panel: four float vectors. */
     public static final int PANEL = 4 * F.length();
     /** Rows of y per micro-tile. */
-    static final int MR = 6;
+    static final int MR = 4;
     /**
-     * K block: one panel slice of KC x PANEL floats (128 KiB at 512 bits, in L2) is reused by every row tile; y
-     * is read and written once per block. Measured on 1024^3: 512 beats 256 and 128.
+     * K block: a panel slice of KC x PANEL floats (256 KiB at 512 bits, in L2) serves every row tile of an M block;
+     * y is read and written once per K block, so a long block keeps the y tile loads (mostly L2 misses) rare.
      */
-    static final int KC = 512;
+    static final int KC = 1024;
+    /**
+     * M block: MC x KC floats of x (1 MiB, in L2) packed by {@link MatmulTiles#packRows} serve every panel; a
+     * multiple of MR. KC and MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256
+     * beat 512 x 256 by 2-5%, 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower.
+     */
+    static final int MC = 256;
 
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
@@ -241,23 +248,15 @@ public final class Matmul {
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         initTile(bias, y, n, m0, m1, n0, n1);
+        float[] rows = MatmulTiles.rowsScratch();
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
-            for (int j = n0; j < n1; j += PANEL) {
-                int width = panelWidth(n, j);
-                long pw = panelOffset(k, j) * 4;
-                if (width == PANEL) {
-                    int i = m0;
-                    for (; i + MR <= m1; i += MR) {
-                        MatmulTiles.tile6(x, packed, y, n, k, i, j, pw, k0, k1);
-                    }
-                    for (; i < m1; i++) {
-                        MatmulTiles.tile1(x, packed, y, n, k, i, j, pw, k0, k1);
-                    }
-                } else {
-                    for (int i = m0; i < m1; i++) {
-                        MatmulTiles.tile1Masked(x, packed, y, n, k, i, j, pw, width, k0, k1);
-                    }
+            for (int i0 = m0; i0 < m1; i0 += MC) {
+                int i1 = Math.min(m1, i0 + MC);
+                MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
+                for (int j = n0; j < n1; j += PANEL) {
+                    MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
+                            k0, k1);
                 }
             }
         }

@@ -9,9 +9,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * Register-blocked micro-kernels of {@link Matmul#matmulF32PackedVector}: each adds {@code x[i.., k0..k1) ·
- * panel[k0..k1)} into a tile of y that starts at column {@code j} (a panel start); y holds the bias (see
- * {@link Matmul#initTile}) or the partial sums of earlier K blocks.
+ * Register-blocked micro-kernels of {@link Matmul#matmulF32PackedVector} and {@link MatmulPanels}: each adds
+ * {@code x[i.., k0..k1) · panel[k0..k1)} into a tile of y that starts at column {@code j} (a panel start); y holds
+ * the bias (see {@link Matmul#initTile}) or the partial sums of earlier K blocks. Every output element sums its
+ * products in k order, one fma each, whichever kernel and block computes it, so results do not depend on the
+ * tiling, the thread split or the JIT tier.
  * {@code pw} is the byte offset of the panel in the packed weights. Offsets are affine in the loop index
  * so the JIT can hoist the segment bounds checks.
  */
@@ -23,18 +25,81 @@ final class MatmulTiles {
     private static final long VB = L * 4L;
     private static final int PANEL = Matmul.PANEL;
 
+    private static final int MR = Matmul.MR;
+
+    /**
+     * Per-thread scratch for {@link #packRows}: MC x KC floats, allocated once per thread. A heap array, unlike the
+     * operands: it is never a {@code MemorySegment}, so it leaves the JDK's segment access profiles alone (see
+     * {@link Mem#plain}).
+     */
+    private static final ThreadLocal<float[]> ROWS_SCRATCH = ThreadLocal.withInitial(
+            () -> new float[Matmul.MC * Matmul.KC]);
+
+    static float[] rowsScratch() {
+        return ROWS_SCRATCH.get();
+    }
+
+    /**
+     * y[i0:i1, j:j+width] += x[i0:i1, k0:k1] · panel[k0:k1): the full micro-tiles of rows read {@code rows} (packed
+     * by {@link #packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte offset of the
+     * panel (at k = 0) in {@code packed}.
+     */
+    static void panel(MemorySegment x, float[] rows, MemorySegment packed, MemorySegment y,
+                      int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
+        if (width == PANEL) {
+            int kc = k1 - k0, even = kc & ~1, i = i0;
+            long pk = pw + (long) k0 * PANEL * 4;
+            for (int a0 = 0; i + MR <= i1; i += MR, a0 += MR * kc) {
+                tile(rows, a0, packed, pk, y, n, i, j, kc);
+                for (int r = 0; r < MR && even < kc; r++) { // an odd last k
+                    tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
+                }
+            }
+            for (; i < i1; i++) {
+                tile1(x, packed, y, n, k, i, j, pw, k0, k1);
+            }
+        } else {
+            for (int i = i0; i < i1; i++) {
+                tile1Masked(x, packed, y, n, k, i, j, pw, width, k0, k1);
+            }
+        }
+    }
+
+    /**
+     * Packs the full micro-tiles of rows {@code [i0, i1)} over columns {@code [k0, k1)} of x ({@code [M, K]}) into
+     * {@code rows} as {@code [tiles][k1 - k0][MR]}: the MR values a micro-tile broadcasts per k lie side by side.
+     */
+    static void packRows(MemorySegment x, float[] rows, int k, int i0, int i1, int k0, int k1) {
+        x = Mem.plain(x);
+        int kc = k1 - k0;
+        for (int t = 0; t < (i1 - i0) / MR; t++) {
+            int out = t * kc * MR;
+            for (int r = 0; r < MR; r++) {
+                long in = ((long) (i0 + t * MR + r) * k + k0) * 4;
+                for (int p = 0; p < kc; p++) {
+                    rows[out + p * MR + r] = x.get(F32, in + (long) p * 4);
+                }
+            }
+        }
+    }
+
     private static FloatVector init(MemorySegment y, long yo, int v) {
         y = Mem.plain(y);
         return FloatVector.fromMemorySegment(F, y, yo + v * VB, ORDER);
     }
 
-    // 6 rows x PANEL (= 4 vectors) columns: 24 accumulators, 4 weight vectors and 1 broadcast per k
-    static void tile6(MemorySegment x, MemorySegment packed, MemorySegment y,
-                      int n, int k, int i, int j, long pw, int k0, int k1) {
-        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
-        long rs = (long) n * 4, xs = (long) k * 4;
-        long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
-        long y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs, y4 = y0 + 4 * rs, y5 = y0 + 5 * rs;
+    // MR rows x PANEL (= 4 vectors) columns over the first kc & ~1 steps of k, two per iteration: 16 accumulators;
+    // per k, 4 weight vectors at packed[pw + p * PANEL * 4] and MR broadcasts from rows[a0 + p * MR + r] (see
+    // packRows): side by side, so one index register serves them. The packed rows are a float[] because C2 hoists
+    // the bounds checks of a[inv + p * MR + r] out of the loop, while those of segment reads at x0 + r * K * 4 + p * 4
+    // stayed in it (one compare and branch per row per k).
+    static void tile(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
+                      int n, int i, int j, int kc) {
+        packed = Mem.plain(packed); y = Mem.plain(y);
+        long rs = (long) n * 4;
+        long y0 = ((long) i * n + j) * 4;
+        long y1 = y0 + 1 * rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs;
         FloatVector c00 = init(y, y0, 0), c01 = init(y, y0, 1);
         FloatVector c02 = init(y, y0, 2), c03 = init(y, y0, 3);
         FloatVector c10 = init(y, y1, 0), c11 = init(y, y1, 1);
@@ -43,28 +108,37 @@ final class MatmulTiles {
         FloatVector c22 = init(y, y2, 2), c23 = init(y, y2, 3);
         FloatVector c30 = init(y, y3, 0), c31 = init(y, y3, 1);
         FloatVector c32 = init(y, y3, 2), c33 = init(y, y3, 3);
-        FloatVector c40 = init(y, y4, 0), c41 = init(y, y4, 1);
-        FloatVector c42 = init(y, y4, 2), c43 = init(y, y4, 3);
-        FloatVector c50 = init(y, y5, 0), c51 = init(y, y5, 1);
-        FloatVector c52 = init(y, y5, 2), c53 = init(y, y5, 3);
-        for (int p = k0; p < k1; p++) {
-            long wo = pw + (long) p * (PANEL * 4), xo = x0 + (long) p * 4;
-            FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
-            FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
-            FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER);
-            FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER);
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, xo));
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
-            a = FloatVector.broadcast(F, x.get(F32, xo + 1 * xs));
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
-            a = FloatVector.broadcast(F, x.get(F32, xo + 2 * xs));
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
-            a = FloatVector.broadcast(F, x.get(F32, xo + 3 * xs));
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
-            a = FloatVector.broadcast(F, x.get(F32, xo + 4 * xs));
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41); c42 = a.fma(b2, c42); c43 = a.fma(b3, c43);
-            a = FloatVector.broadcast(F, x.get(F32, xo + 5 * xs));
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51); c52 = a.fma(b2, c52); c53 = a.fma(b3, c53);
+        for (int p = 0, even = kc & ~1; p < even; p += 2) {
+            long wo = pw + (long) p * (PANEL * 4);
+            int ao = a0 + p * MR;
+            {
+                FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
+                FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER);
+                FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER);
+                FloatVector a = FloatVector.broadcast(F, rows[ao]);
+                c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
+                a = FloatVector.broadcast(F, rows[ao + 1]);
+                c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
+                a = FloatVector.broadcast(F, rows[ao + 2]);
+                c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
+                a = FloatVector.broadcast(F, rows[ao + 3]);
+                c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
+            }
+            {
+                FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4, ORDER);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4 + 1 * VB, ORDER);
+                FloatVector b2 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4 + 2 * VB, ORDER);
+                FloatVector b3 = FloatVector.fromMemorySegment(F, packed, wo + 1 * PANEL * 4 + 3 * VB, ORDER);
+                FloatVector a = FloatVector.broadcast(F, rows[ao + 1 * MR]);
+                c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
+                a = FloatVector.broadcast(F, rows[ao + 1 * MR + 1]);
+                c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
+                a = FloatVector.broadcast(F, rows[ao + 1 * MR + 2]);
+                c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
+                a = FloatVector.broadcast(F, rows[ao + 1 * MR + 3]);
+                c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
+            }
         }
         c00.intoMemorySegment(y, y0, ORDER);
         c01.intoMemorySegment(y, y0 + 1 * VB, ORDER);
@@ -82,14 +156,6 @@ final class MatmulTiles {
         c31.intoMemorySegment(y, y3 + 1 * VB, ORDER);
         c32.intoMemorySegment(y, y3 + 2 * VB, ORDER);
         c33.intoMemorySegment(y, y3 + 3 * VB, ORDER);
-        c40.intoMemorySegment(y, y4, ORDER);
-        c41.intoMemorySegment(y, y4 + 1 * VB, ORDER);
-        c42.intoMemorySegment(y, y4 + 2 * VB, ORDER);
-        c43.intoMemorySegment(y, y4 + 3 * VB, ORDER);
-        c50.intoMemorySegment(y, y5, ORDER);
-        c51.intoMemorySegment(y, y5 + 1 * VB, ORDER);
-        c52.intoMemorySegment(y, y5 + 2 * VB, ORDER);
-        c53.intoMemorySegment(y, y5 + 3 * VB, ORDER);
     }
 
     // 1 row x PANEL columns (tail rows)

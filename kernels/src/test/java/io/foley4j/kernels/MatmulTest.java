@@ -29,6 +29,8 @@ class MatmulTest {
         {12, 67, 5}, {7, 33, 600}, {1, 200, 1}, {2, 3, 0}, {19, 257, 77},
         // M >= MatmulPanels.MIN_ROWS: non-F32 weights are widened into panels for the GEMM micro-kernel
         {25, 130, 33}, {31, 70, 600}, {24, 5, 1},
+        // M beyond one M block (Matmul.MC rows), odd K over several K blocks (the last one k = 1)
+        {Matmul.MC + 5, 70, 2 * Matmul.KC + 1},
     };
 
     /** Computes the output tile [m0, m1) x [n0, n1) of y[M, N] from x[M, K]. */
