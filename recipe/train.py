@@ -30,7 +30,9 @@ ALIGNER_FPS = 24.0
 
 
 def dit_config():
-    return M.DitCfg(in_channels=64, patch=2, hidden=96, heads=4, depth=3, mlp_hidden=384, text_dim=384, cond_dim=1,
+    # hidden >= patch x channels (2 x 64): v0's hidden 96 could only output a 96-dimensional subspace of each
+    # 128-value token, so its x0 estimates kept up to half of the noise in the other 32 dimensions (grainy log-mel)
+    return M.DitCfg(in_channels=64, patch=2, hidden=128, heads=4, depth=3, mlp_hidden=512, text_dim=384, cond_dim=1,
                     freq_dim=128, max_frames=T_TRAIN, max_text_tokens=16, max_batch=2, lstm=False)
 
 
@@ -87,6 +89,10 @@ def train_timbre(a):
         opt.load_state_dict(ck["opt"])
         step = ck["step"]
         print(f"resumed at step {step}")
+    elif a.init:
+        w, _ = st.read(os.path.join(a.init, "decoder.safetensors"))
+        dit.load_state_dict({k: torch.from_numpy(v) for k, v in w.items()})
+        print(f"initialized from {a.init}/decoder.safetensors")
     log = open(os.path.join(CKPT, "timbre.log"), "a")
     t0, run = time.time(), []
     while step < a.steps:
@@ -104,8 +110,11 @@ def train_timbre(a):
         sa, so = abar[t].sqrt()[:, None, None], (1 - abar[t]).sqrt()[:, None, None]
         xt = sa * x0 + so * eps
         v = sa * eps - so * x0                                                  # v-prediction target
+        lr = a.lr * min(1.0, (step + 1) / 200)
+        if a.cosine:                                                            # to lr / 10 at the last step
+            lr *= 0.1 + 0.45 * (1 + math.cos(math.pi * step / a.steps))
         for p in opt.param_groups:
-            p["lr"] = a.lr * min(1.0, (step + 1) / 200)
+            p["lr"] = lr
         loss = torch.nn.functional.mse_loss(dit(xt, t.float(), text, mask, env), v)
         opt.zero_grad()
         loss.backward()
@@ -230,6 +239,8 @@ if __name__ == "__main__":
     p.add_argument("--every", type=int, default=250)
     p.add_argument("--log", type=int, default=50)
     p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    p.add_argument("--init", default=None, help="timbre: start from an exported folder's decoder weights")
+    p.add_argument("--cosine", action="store_true", help="timbre: cosine learning-rate decay to lr / 10")
     p.add_argument("--ckpt", default=CKPT, help="checkpoint folder (default recipe/work/ckpt)")
     a = p.parse_args()
     torch.set_num_threads(1)
