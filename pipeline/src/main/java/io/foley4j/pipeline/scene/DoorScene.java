@@ -55,7 +55,9 @@ public final class DoorScene implements EventScene {
             double end = Math.min(seconds, c.open + c.openFor);
             out.add(new SoundEvent(c.open, end - c.open, Math.min(1, c.maxAngle / c.openFor / (2 * Math.PI))));
             double shut = c.close + c.closeFor;
-            if (shut < seconds) out.add(SoundEvent.impact(shut, Math.min(1, 2 * c.maxAngle / c.closeFor / (4 * Math.PI))));
+            // angle speed at impact: d/dt max (1 - u^2) at u = 1 is 2 max / closeFor
+            double slam = 2 * c.maxAngle / c.closeFor;
+            if (shut < seconds) out.add(SoundEvent.impact(shut, Math.min(1, slam / (4 * Math.PI))));
         }
         return out;
     }
