@@ -158,6 +158,7 @@ public final class Conv {
 
     public static void conv1dF32Vector(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
                                        Geometry1d g, MemorySegment col, int co0, int co1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); out = Mem.plain(out); col = Mem.plain(col);
         if (g.stride() == 1) {
             int lout = g.lout();
             // interior [pLo, pHi): every tap of position p lies inside [0, len)
@@ -188,6 +189,7 @@ public final class Conv {
      */
     private static int conv1dPairStride1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
                                          Geometry1d g, int co, int pLo, int pHi) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); out = Mem.plain(out);
         int lout = g.lout(), len = g.len(), kw = g.kw(), cpg = g.cinPerGroup(), lanes = F.length();
         long dil4 = 4L * g.dilation(), step = 4L * lanes, wNext = 4L * cpg * kw;
         int ciBase = co / g.coutPerGroup() * cpg;
@@ -236,6 +238,7 @@ public final class Conv {
      */
     private static void conv1dRowStride1(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
                                          Geometry1d g, int co, int from, int pHi) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); out = Mem.plain(out);
         int lout = g.lout(), len = g.len(), kw = g.kw(), cpg = g.cinPerGroup(), lanes = F.length();
         long dil4 = 4L * g.dilation(), step = 4L * lanes;
         int ciBase = co / g.coutPerGroup() * cpg;
@@ -280,6 +283,7 @@ public final class Conv {
      */
     private static void conv1dColumns(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
                                       Geometry1d g, MemorySegment col, int co0, int co1, int p0, int p1) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias); out = Mem.plain(out); col = Mem.plain(col);
         int copg = g.coutPerGroup(), lout = g.lout(), n = g.colLength();
         for (int grp = co0 / copg; grp * copg < co1; grp++) {
             int c0 = Math.max(co0, grp * copg), c1 = Math.min(co1, (grp + 1) * copg);
@@ -318,6 +322,7 @@ public final class Conv {
     // out[(co+r)*outStride + outIdx] = bias[co+r] + w[co+r, 0:n] . col[colIdx : colIdx+n], r = 0..3
     private static void dot4(MemorySegment w, int co, int n, MemorySegment col, long colIdx, MemorySegment bias,
                              MemorySegment out, long outStride, long outIdx) {
+        w = Mem.plain(w); col = Mem.plain(col); bias = Mem.plain(bias); out = Mem.plain(out);
         long c = colIdx * 4, w0 = (long) co * n * 4, w1 = w0 + 4L * n, w2 = w1 + 4L * n, w3 = w2 + 4L * n;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int k = 0;
@@ -354,6 +359,7 @@ public final class Conv {
 
     private static void dot1(MemorySegment w, int co, int n, MemorySegment col, long colIdx, MemorySegment bias,
                              MemorySegment out, long outStride, long outIdx) {
+        w = Mem.plain(w); col = Mem.plain(col); bias = Mem.plain(bias); out = Mem.plain(out);
         long c = colIdx * 4, w0 = (long) co * n * 4;
         FloatVector a = FloatVector.zero(F);
         int k = 0;
@@ -448,6 +454,7 @@ public final class Conv {
     /** Four weight rows (in L1) against every patch row (in L2), so weights stream from memory once per call. */
     public static void conv2dColF32Vector(MemorySegment col, MemorySegment w, MemorySegment bias, MemorySegment out,
                                           Geometry2d g, int co0, int co1) {
+        col = Mem.plain(col); w = Mem.plain(w); bias = Mem.plain(bias); out = Mem.plain(out);
         int n = g.colLength(), patches = g.patches();
         int co = co0;
         for (; co + 4 <= co1; co += 4) {

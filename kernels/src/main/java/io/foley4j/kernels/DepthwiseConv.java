@@ -80,6 +80,7 @@ public final class DepthwiseConv {
     public static void conv1dRowsF32Vector(MemorySegment x, MemorySegment taps, MemorySegment bias,
                                            MemorySegment out, int len, int channels, int kw, int padLeft,
                                            int padRight, int t0, int t1) {
+        x = Mem.plain(x); taps = Mem.plain(taps); bias = Mem.plain(bias); out = Mem.plain(out);
         int upper = F.loopBound(channels);
         FloatVector zero = FloatVector.zero(F);
         for (int t = t0; t < t1; t++) {

@@ -82,12 +82,67 @@ public final class NeuralFoley implements Generator {
         Stages st = new Stages(progress, running.get() == 1);
         Map<String, Long> counters = new LinkedHashMap<>();
 
+        Features fx = extract(req.video(), st, counters);
+        float[] feats = fx.values();
+        int frames = fx.frames();
+        double duration = fx.duration();
+
+        double seconds = Double.isNaN(o.seconds()) ? duration : o.seconds();
+        Mel sampled = mel(feats, frames, req.prompt(), seconds, o, st);
+        float[] mel = sampled.logMel();
+        int melFrames = sampled.frames();
+        counters.put("windows", (long) sampled.windows());
+        counters.put("sampler.steps", (long) sampled.steps());
+
+        // ---- vocoder ----
+        st.begin("vocoder", 0);
+        float[] wave = vocode(mel, melFrames);
+        int n = (int) Math.round(seconds * OUTPUT_RATE);
+        float peak = 0;
+        for (int i = 0; i < Math.min(n, wave.length); i++) peak = Math.max(peak, Math.abs(wave[i]));
+        float gain = peak > 0.89f ? 0.89f / peak : 1f;
+
+        // ---- write ----
+        st.begin("write", 0);
+        int ch = o.channels();
+        try (WavWriter wr = WavWriter.open(out, OUTPUT_RATE, ch, Wav.Format.PCM16)) {
+            float[] buf = new float[4096 * ch];
+            for (int i = 0; i < n; i += 4096) {
+                int m = Math.min(4096, n - i);
+                for (int j = 0; j < m; j++) {
+                    float v = i + j < wave.length ? wave[i + j] * gain : 0f;
+                    for (int q = 0; q < ch; q++) buf[j * ch + q] = v;
+                }
+                wr.write(buf, 0, m);
+            }
+            wr.finish();
+        }
+        Path muxed = null;
+        if (o.mux() != null) {
+            st.begin("mux", 0);
+            muxed = Muxing.addAudio(req.video(), out, o.mux());
+        }
+        List<io.foley4j.pipeline.foley.StageTiming> timings = st.timings();
+        return new FoleyResult(out, muxed, OUTPUT_RATE, ch, n / (double) OUTPUT_RATE, timings,
+                Math.max(st.peak(), Rss.peakBytes()), counters, net.describe());
+    }
+
+    /** Visual features [frames, featureDim] at video.fps (ViT embedding, then the motion columns) and the video's length. */
+    public record Features(float[] values, int frames, double duration) {}
+
+    /** The aligner's input for a video, exactly as {@link #generate} computes it (the evaluation's entry point). */
+    public Features features(Path video) throws IOException {
+        return extract(video, new Stages(Progress.NONE, false), new LinkedHashMap<>());
+    }
+
+    private Features extract(Path path, Stages st, Map<String, Long> counters) throws IOException {
+        FoleyNetConfig cfg = net.config;
         // ---- decode + visual features ----
         st.begin("decode", 0);
-        VideoIndex video = VideoIndex.open(req.video());
+        VideoIndex video = VideoIndex.open(path);
         double duration = video.durationSeconds();
         if (duration > MAX_VIDEO_SECONDS) {
-            throw new FoleyInputException(FoleyInputException.Kind.TOO_LARGE, "video " + req.video() + " lasts "
+            throw new FoleyInputException(FoleyInputException.Kind.TOO_LARGE, "video " + path + " lasts "
                     + duration + " s, more than " + MAX_VIDEO_SECONDS + " s");
         }
         double fps = cfg.video().fps();
@@ -133,48 +188,7 @@ public final class NeuralFoley implements Generator {
         st.endExcluding(visualNanos[0] / 1e9);     // decoding and motion only
         st.add("visual", visualNanos[0] / 1e9);    // ViT time, interleaved with decoding
         counters.put("frames.sampled", (long) frames);
-
-        double seconds = Double.isNaN(o.seconds()) ? duration : o.seconds();
-        Mel sampled = mel(feats, frames, req.prompt(), seconds, o, st);
-        float[] mel = sampled.logMel();
-        int melFrames = sampled.frames();
-        counters.put("windows", (long) sampled.windows());
-        counters.put("sampler.steps", (long) sampled.steps());
-
-        // ---- vocoder ----
-        st.begin("vocoder", 0);
-        float[] wave = net.vocoder.synthesize(mel, melFrames, pool);
-        if (net.vocoder.sampleRate() != OUTPUT_RATE) {
-            wave = Resampler.resample(wave, net.vocoder.sampleRate(), OUTPUT_RATE, Resampler.Config.HIGH);
-        }
-        int n = (int) Math.round(seconds * OUTPUT_RATE);
-        float peak = 0;
-        for (int i = 0; i < Math.min(n, wave.length); i++) peak = Math.max(peak, Math.abs(wave[i]));
-        float gain = peak > 0.89f ? 0.89f / peak : 1f;
-
-        // ---- write ----
-        st.begin("write", 0);
-        int ch = o.channels();
-        try (WavWriter wr = WavWriter.open(out, OUTPUT_RATE, ch, Wav.Format.PCM16)) {
-            float[] buf = new float[4096 * ch];
-            for (int i = 0; i < n; i += 4096) {
-                int m = Math.min(4096, n - i);
-                for (int j = 0; j < m; j++) {
-                    float v = i + j < wave.length ? wave[i + j] * gain : 0f;
-                    for (int q = 0; q < ch; q++) buf[j * ch + q] = v;
-                }
-                wr.write(buf, 0, m);
-            }
-            wr.finish();
-        }
-        Path muxed = null;
-        if (o.mux() != null) {
-            st.begin("mux", 0);
-            muxed = Muxing.addAudio(req.video(), out, o.mux());
-        }
-        List<io.foley4j.pipeline.foley.StageTiming> timings = st.timings();
-        return new FoleyResult(out, muxed, OUTPUT_RATE, ch, n / (double) OUTPUT_RATE, timings,
-                Math.max(st.peak(), Rss.peakBytes()), counters, net.describe());
+        return new Features(feats, frames, duration);
     }
 
     /** The decoder's output: log-mel [frames, nMels] (normalization undone) and how it was sampled. */
@@ -191,18 +205,52 @@ public final class NeuralFoley implements Generator {
     private Mel mel(float[] feats, int frames, String prompt, double seconds, GenerateOptions o, Stages st) {
         FoleyNetConfig cfg = net.config;
         DitConfig dit = cfg.decoder().dit();
-        double fps = cfg.video().fps();
         // ---- text ----
         st.begin("text", 0);
         TextEncoder.Tokens tok = net.text.tokens(List.of(prompt, ""), cfg.text().maxTokens());
 
         // ---- aligner ----
         st.begin("aligner", 0);
+        float[] cond = condition(feats, frames, seconds);
+        return sample(tok, cond, cond.length / dit.condDim(), o, st);
+    }
+
+    /** The decoder's condition for features [frames, featureDim]: the aligner's output [melFrames, condDim] for {@code seconds}. */
+    public float[] condition(float[] feats, int frames, double seconds) {
+        double melRate = net.config.decoder().frameRate();
+        int p = net.config.decoder().dit().patch();
+        int melFrames = Math.max(p, (int) Math.ceil(seconds * melRate / p) * p);
+        return net.aligner.forward(feats, Math.max(1, frames), net.config.video().fps(), melFrames, melRate, pool);
+    }
+
+    /**
+     * DiT sampling alone, for a given decoder condition cond [melFrames, dit.condDim] at the mel rate (what the
+     * aligner would give): the log-mel {@link #mel} returns for the same condition. {@code melFrames} must be a
+     * multiple of the DiT's patch. The evaluation's entry point (real clips' envelopes as the condition).
+     */
+    public Mel melFromCondition(float[] cond, int melFrames, String prompt, GenerateOptions o) {
+        DitConfig dit = net.config.decoder().dit();
+        if (melFrames <= 0 || melFrames % dit.patch() != 0 || cond.length != melFrames * dit.condDim()) {
+            throw new IllegalArgumentException("melFromCondition: cond must be [melFrames, " + dit.condDim()
+                    + "] with melFrames a positive multiple of " + dit.patch() + ", got " + cond.length
+                    + " values for " + melFrames + " frames");
+        }
+        TextEncoder.Tokens tok = net.text.tokens(List.of(prompt, ""), net.config.text().maxTokens());
+        return sample(tok, cond, melFrames, o, new Stages(Progress.NONE, false));
+    }
+
+    /** The vocoder, resampled to {@link #OUTPUT_RATE}: log-mel [frames, nMels] -> mono samples. */
+    public float[] vocode(float[] logMel, int frames) {
+        float[] wave = net.vocoder.synthesize(logMel, frames, pool);
+        return net.vocoder.sampleRate() == OUTPUT_RATE ? wave
+                : Resampler.resample(wave, net.vocoder.sampleRate(), OUTPUT_RATE, Resampler.Config.HIGH);
+    }
+
+    private Mel sample(TextEncoder.Tokens tok, float[] cond, int melFrames, GenerateOptions o, Stages st) {
+        FoleyNetConfig cfg = net.config;
+        DitConfig dit = cfg.decoder().dit();
         double melRate = cfg.decoder().frameRate();
         int p = dit.patch();
-        int melFrames = Math.max(p, (int) Math.ceil(seconds * melRate / p) * p);
-        float[] cond = net.aligner.forward(feats, Math.max(1, frames), fps, melFrames, melRate, pool);
-
         // ---- sampling, window by window ----
         int window = Math.min(dit.maxFrames() / p * p, melFrames);
         int overlap = window >= melFrames ? 0 : Math.min(window / 4 / p * p, (int) Math.round(melRate) / p * p);

@@ -1,0 +1,52 @@
+package io.foley4j.pipeline.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SceneTimingTest {
+    /** Silence with sharp attacks at frames 20 and 60, each decaying over 10 frames. */
+    static float[] envelope() {
+        float[] e = new float[100];
+        for (int a : new int[] {20, 60}) {
+            for (int t = a; t < a + 10; t++) e[t] = Math.max(e[t], 1 - (t - a) / 10f);
+        }
+        return e;
+    }
+
+    @Test
+    void findsAttacksAsOnsets() {
+        // d[i] = e[i + 2] - e[i] is 1.0 at i = 18 (frame 20), 0.9 at i = 19, negative on the decay
+        assertArrayEquals(new int[] {20, 60}, SceneTiming.onsets(envelope()));
+    }
+
+    @Test
+    void onsetErrorsAndMisses() {
+        double rate = 100;   // frames per second
+        List<SceneTiming.Contact> cs = List.of(new SceneTiming.Contact(0.195, 1), new SceneTiming.Contact(0.63, 1),
+                new SceneTiming.Contact(0.95, 1));
+        double[] err = SceneTiming.onsetErrors(envelope(), cs, rate);
+        assertEquals(0.005, err[0], 1e-12);
+        assertEquals(0.03, err[1], 1e-12);
+        assertTrue(Double.isNaN(err[2]), "no onset within 250 ms of 0.95 s");
+        assertEquals(0.0175, SceneTiming.median(err), 1e-12);
+    }
+
+    @Test
+    void readsContactsAndNamesABadLine(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("a.tsv");
+        Files.writeString(ok, "# time_s\tx_fraction\tstrength\n0.5\t0.3\t0.7\n1.25\t0.3\t0.2\n");
+        assertEquals(List.of(new SceneTiming.Contact(0.5, 0.7), new SceneTiming.Contact(1.25, 0.2)), SceneTiming.readContacts(ok));
+        Path bad = dir.resolve("b.tsv");
+        Files.writeString(bad, "0.5\t0.3\t0.7\nhello\n");
+        Exception e = assertThrows(java.io.IOException.class, () -> SceneTiming.readContacts(bad));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+    }
+}
