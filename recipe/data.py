@@ -136,6 +136,26 @@ def contact_envelope(contacts, frames, decay=0.25):
     return out.astype(np.float32)
 
 
+def event_envelope(events, frames, decay=0.25, release=0.05):
+    """Target of the timing stage for any scene: events [E, 3] (time s, strength 0..1, duration s; RecipeDump
+    scenes' events.N). Impacts (duration 0) are {@link contact_envelope}'s falls, unchanged; an interval holds the
+    level 1 + ln(strength) / ENV_RANGE (the same log domain; a slide's strength is its speed) from its start to its
+    end, then falls linearly to 0 over `release` seconds (a scrape stops with the motion). The maximum over events."""
+    events = np.asarray(events, np.float64).reshape(-1, 3)
+    impacts = events[events[:, 2] == 0][:, :2]
+    out = contact_envelope(impacts, frames, decay).astype(np.float64)
+    t = np.arange(frames) / FRAME_RATE
+    for t0, s, d in events[events[:, 2] > 0]:
+        if s <= 0:
+            continue
+        level = max(0.0, 1 + math.log(s) / ENV_RANGE)
+        start, end = t0 - 0.5 / FRAME_RATE, t0 + d      # frames whose centre is at or after t0, as for contacts
+        v = np.where((t >= start) & (t <= end), level,
+                     np.where(t > end, level * (1 - (t - end) / release), 0))
+        out = np.maximum(out, np.clip(v, 0, 1))
+    return out.astype(np.float32)
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1:
         DATA = sys.argv[1]

@@ -2,6 +2,8 @@
 # The recipe's data, one command (about 1 minute): recordings (fetched when missing), their log-mel and index,
 # captions and the held-out split, MiniLM token states of every caption, rendered scenes with motion features.
 #   recipe/prepare.sh [SOUNDS_DIR]     (default: $FOLEY4J_HOME/sounds, else .cache/foley4j/sounds)
+# SCENES picks the rendered scenes: a count of bouncing ones (default 20, v0's set) or a mix of kinds, e.g.
+#   SCENES=bouncing:8,sliding:6,stepping:6,door:6 recipe/prepare.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,4 +12,4 @@ SOUNDS="${1:-${FOLEY4J_HOME:-$ROOT/.cache/foley4j}/sounds}"
 recipe/java.sh clips "$SOUNDS" recipe/work/data
 /usr/bin/python3 recipe/data.py
 recipe/java.sh text recipe/work/data/captions.txt 16 recipe/work/data/text.safetensors
-recipe/java.sh scenes 20 6 24 100 recipe/work/scenes
+recipe/java.sh scenes "${SCENES:-20}" 6 24 100 recipe/work/scenes

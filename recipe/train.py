@@ -174,20 +174,40 @@ class ScaledAligner(torch.nn.Module):
 
 
 def load_scenes():
-    d, _ = st.read(os.path.join(data.WORK, "scenes", "scenes.safetensors"))
+    """[(features [F, 2], target envelope at the mel rate, kind)] of every rendered scene; the target is
+    data.event_envelope of events.N (impacts and intervals), or data.contact_envelope of contacts.N in a file written
+    before events existed (all bouncing)."""
+    d, meta = st.read(os.path.join(data.WORK, "scenes", "scenes.safetensors"))
     n = len([k for k in d if k.startswith("feat.")])
     out = []
     for i in range(n):
         f = d["feat.%d" % i]
         frames = int(math.ceil(f.shape[0] / ALIGNER_FPS * data.FRAME_RATE))
-        out.append((f, data.contact_envelope(d["contacts.%d" % i], frames)))
+        if "events.%d" % i in d:
+            target = data.event_envelope(d["events.%d" % i], frames)
+        else:
+            target = data.contact_envelope(d["contacts.%d" % i], frames)
+        out.append((f, target, meta.get("kind.%d" % i, "bouncing")))
     return out
+
+
+def split_scenes(scenes):
+    """Held out: the last max(1, n // 5) scenes of each kind (for one kind, the last fifth as before)."""
+    train, test = [], []
+    for kind in dict.fromkeys(k for _, _, k in scenes):
+        of = [s for s in scenes if s[2] == kind]
+        held = max(1, len(of) // 5)
+        train += of[:-held]
+        test += of[-held:]
+    return train, test
 
 
 def train_timing(a):
     scenes = load_scenes()
-    held = max(1, len(scenes) // 5)
-    train, test = scenes[:-held], scenes[-held:]
+    train, test = split_scenes(scenes)
+    kinds = list(dict.fromkeys(k for _, _, k in scenes))
+    print("timing: " + ", ".join(f"{k} {sum(s[2] == k for s in train)} train / {sum(s[2] == k for s in test)} held out"
+                                 for k in kinds))
     torch.manual_seed(a.seed)
     al = ScaledAligner([100.0, 1.0])
     opt = torch.optim.Adam(al.parameters(), lr=a.lr)
@@ -203,7 +223,7 @@ def train_timing(a):
 
     def loss_of(items):
         ls = []
-        for f, target in items:
+        for f, target, _ in items:
             rows = al(torch.from_numpy(f)[None])[0]
             k0, k1, w = M.interp_weights(rows.shape[0], ALIGNER_FPS, len(target), data.FRAME_RATE)
             w = torch.from_numpy(w).float()[:, None]
@@ -221,7 +241,9 @@ def train_timing(a):
         if step % a.log == 0 or step == a.steps:
             with torch.no_grad():
                 ht = loss_of(test).item()
-            msg = f"timing step {step} loss {loss.item():.4f} heldout {ht:.4f} ({time.time() - t0:.0f} s)"
+                per_kind = " ".join(f"{k} {loss_of([s for s in test if s[2] == k]).item():.4f}" for k in kinds)
+            msg = (f"timing step {step} loss {loss.item():.4f} heldout {ht:.4f}"
+                   + (f" ({per_kind})" if len(kinds) > 1 else "") + f" ({time.time() - t0:.0f} s)")
             print(msg, flush=True)
             log.write(msg + "\n")
             log.flush()

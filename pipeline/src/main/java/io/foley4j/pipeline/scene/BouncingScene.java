@@ -12,7 +12,7 @@ import java.util.Random;
  * <p>Coordinates are in pixels of a {@code width x height} picture; time in seconds; gravity is scaled to the
  * picture height so a drop from the top takes about 0.6 s whatever the resolution.
  */
-public final class BouncingScene implements Scene {
+public final class BouncingScene implements EventScene {
     /** One floor contact: when, where (x, as a fraction of the width) and how hard (impact speed, 0..1). */
     public record Contact(double time, double x, double strength) {}
 
@@ -50,6 +50,15 @@ public final class BouncingScene implements Scene {
     @Override public int width() { return width; }
     @Override public int height() { return height; }
     @Override public double seconds() { return seconds; }
+    @Override public String kind() { return "bouncing"; }
+
+    /** {@link #contacts()} as impacts. */
+    @Override
+    public List<SoundEvent> events() {
+        List<SoundEvent> out = new ArrayList<>();
+        for (Contact c : contacts()) out.add(SoundEvent.impact(c.time, c.strength));
+        return out;
+    }
 
     /** Every floor contact before the end, in time order. */
     public List<Contact> contacts() {

@@ -13,7 +13,7 @@ import org.jcodec.common.model.ColorSpace;
 import org.jcodec.common.model.Picture;
 import org.jcodec.common.model.Rational;
 
-/** Encodes a {@link BouncingScene} to an H.264 MP4 with JCodec's encoder (pure Java), and its contact list. */
+/** Encodes a {@link Scene} to an H.264 MP4 with JCodec's encoder (pure Java), and the sound events it knows. */
 public final class ClipWriter {
     private ClipWriter() {}
 
@@ -28,6 +28,25 @@ public final class ClipWriter {
             sb.append(String.format(java.util.Locale.ROOT, "%.6f\t%.4f\t%.4f%n", c.time(), c.x(), c.strength()));
         }
         Files.writeString(Path.of(out + ".contacts.tsv"), sb);
+    }
+
+    /**
+     * Writes {@code scene} at {@code fps} to {@code out} and its events next to it as {@code out + ".events.tsv"}
+     * (time, duration, strength per line; duration 0 for an impact). A {@link BouncingScene} goes to
+     * {@link #write(BouncingScene, int, Path)} instead (its {@code .contacts.tsv} also has x).
+     */
+    public static void write(EventScene scene, int fps, Path out) throws IOException {
+        write((Scene) scene, fps, out);
+        Files.writeString(Path.of(out + ".events.tsv"), eventsTsv(scene));
+    }
+
+    /** The {@code .events.tsv} text of {@code scene}: a header line, then time_s, duration_s, strength per event. */
+    public static String eventsTsv(EventScene scene) {
+        StringBuilder sb = new StringBuilder("# kind " + scene.kind() + "\n# time_s\tduration_s\tstrength\n");
+        for (SoundEvent e : scene.events()) {
+            sb.append(String.format(java.util.Locale.ROOT, "%.6f\t%.6f\t%.4f%n", e.time(), e.duration(), e.strength()));
+        }
+        return sb.toString();
     }
 
     /** Writes {@code scene} at {@code fps} to {@code out} as H.264 (Baseline) in MP4, via a temporary name. */

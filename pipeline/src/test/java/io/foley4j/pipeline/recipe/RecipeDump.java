@@ -19,6 +19,8 @@ import io.foley4j.pipeline.foleynet.FoleyNetConfig;
 import io.foley4j.pipeline.foleynet.NeuralFoley;
 import io.foley4j.pipeline.scene.BouncingScene;
 import io.foley4j.pipeline.scene.ClipWriter;
+import io.foley4j.pipeline.scene.EventScene;
+import io.foley4j.pipeline.scene.SoundEvent;
 import io.foley4j.pipeline.sounds.SoundLibrary;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -37,9 +39,11 @@ import java.util.Map;
  *                                  mel.N [T, 64] natural-log Slaney mel, 48 kHz, Hann 2048, hop 512 (griffin-lim's)
  *   text   CAPTIONS.txt MAX OUT    tokens [N, MAX, 384] + mask [N, MAX]: MiniLM last hidden states (FP32), one
  *                                  caption per line, each padded alone to MAX tokens
- *   scenes COUNT SECONDS FPS SEED OUT_DIR
- *                                  BouncingScene clips as H.264 (scene_N.mp4) + scenes.safetensors: feat.N [F, 2]
- *                                  (NeuralFoley.motionFeatures at FPS) and contacts.N [K, 2] (time s, strength)
+ *   scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT_DIR
+ *                                  EventScene clips (COUNT alone: bouncing; kinds bouncing, sliding, stepping, door)
+ *                                  as H.264 (scene_N.mp4) + scenes.safetensors: feat.N [F, 2] (NeuralFoley.
+ *                                  motionFeatures at FPS), contacts.N [K, 2] (impacts: time s, strength), events.N
+ *                                  [E, 3] (time s, strength, duration s, 0 for impacts), metadata kind.N
  *   generate MODEL VIDEO SEED OUT_DIR PROMPT...
  *                                  NeuralFoley (FP32) once per prompt: OUT_DIR/gen_N.wav and generated.safetensors
  *                                  with mel.N [T, 64], the log-mel of each generated 48 kHz track (as clips),
@@ -65,13 +69,13 @@ public final class RecipeDump {
         switch (args.length == 0 ? "" : args[0]) {
             case "clips" -> clips(Path.of(args[1]), Path.of(args[2]));
             case "text" -> text(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
-            case "scenes" -> scenes(Integer.parseInt(args[1]), Double.parseDouble(args[2]), Double.parseDouble(args[3]),
+            case "scenes" -> scenes(args[1], Double.parseDouble(args[2]), Double.parseDouble(args[3]),
                     Long.parseLong(args[4]), Path.of(args[5]));
             case "generate" -> generate(Path.of(args[1]), Path.of(args[2]), Long.parseLong(args[3]), Path.of(args[4]),
                     List.of(args).subList(5, args.length));
             case "parity" -> parity(Path.of(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException("usage: RecipeDump clips SOUNDS OUT | text CAPTIONS MAX OUT"
-                    + " | scenes COUNT SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT..."
+                    + " | scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT..."
                     + " | parity MODEL REFERENCE");
         }
     }
@@ -181,26 +185,59 @@ public final class RecipeDump {
         return Path.of(h != null ? h : ".cache/foley4j");
     }
 
-    static void scenes(int count, double seconds, double fps, long seed, Path out) throws IOException {
+    /**
+     * {@code mix} is a count of bouncing scenes ("20", as before) or counts per kind ("bouncing:8,sliding:6,stepping:6",
+     * kinds of EventScene.KINDS), numbered in that order; scene N has seed {@code seed + N}.
+     */
+    static void scenes(String mix, double seconds, double fps, long seed, Path out) throws IOException {
+        List<String> kinds = sceneKinds(mix);
         Files.createDirectories(out);
-        SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump scenes seed " + seed);
+        SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump scenes seed " + seed)
+                .metadata("kinds", String.join(",", kinds));
         try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined()) {
-            for (int i = 0; i < count; i++) {
-                BouncingScene scene = new BouncingScene(320, 180, seconds, seed + i);
+            for (int i = 0; i < kinds.size(); i++) {
+                EventScene scene = EventScene.of(kinds.get(i), 320, 180, seconds, seed + i);
                 Path mp4 = out.resolve("scene_" + i + ".mp4");
-                ClipWriter.write(scene, 24, mp4);
+                if (scene instanceof BouncingScene b) ClipWriter.write(b, 24, mp4);     // .contacts.tsv with x
+                else ClipWriter.write(scene, 24, mp4);                                 // .events.tsv
                 float[] f = NeuralFoley.motionFeatures(mp4, fps, pool);
-                List<BouncingScene.Contact> cs = scene.contacts();
-                float[] c = new float[Math.max(1, cs.size()) * 2];
-                for (int k = 0; k < cs.size(); k++) {
-                    c[2 * k] = (float) cs.get(k).time();
-                    c[2 * k + 1] = (float) cs.get(k).strength();
+                List<SoundEvent> es = scene.events();
+                List<SoundEvent> impacts = es.stream().filter(SoundEvent::isImpact).toList();
+                // [K, 2] (time s, strength): impacts only, one zero row when there are none (strength 0 is skipped)
+                float[] c = new float[Math.max(1, impacts.size()) * 2];
+                for (int k = 0; k < impacts.size(); k++) {
+                    c[2 * k] = (float) impacts.get(k).time();
+                    c[2 * k + 1] = (float) impacts.get(k).strength();
+                }
+                // [E, 3] (time s, strength, duration s; 0 for an impact)
+                float[] e = new float[Math.max(1, es.size()) * 3];
+                for (int k = 0; k < es.size(); k++) {
+                    e[3 * k] = (float) es.get(k).time();
+                    e[3 * k + 1] = (float) es.get(k).strength();
+                    e[3 * k + 2] = (float) es.get(k).duration();
                 }
                 w.add("feat." + i, Tensor.ofFloats(arena, f, f.length / 2, 2));
                 w.add("contacts." + i, Tensor.ofFloats(arena, c, c.length / 2, 2));
+                w.add("events." + i, Tensor.ofFloats(arena, e, e.length / 3, 3));
+                w.metadata("kind." + i, scene.kind());
             }
             w.write(out.resolve("scenes.safetensors"));
         }
-        System.out.println("scenes: " + count);
+        System.out.println("scenes: " + kinds.size() + " (" + mix + ")");
+    }
+
+    /** The kind of every scene of a {@link #scenes} mix, in order. */
+    static List<String> sceneKinds(String mix) {
+        List<String> kinds = new ArrayList<>();
+        for (String part : mix.split(",")) {
+            String[] kc = part.contains(":") ? part.split(":", 2) : new String[] {"bouncing", part};
+            int n = Integer.parseInt(kc[1].trim());
+            if (n < 0 || !EventScene.KINDS.contains(kc[0].trim())) {
+                throw new IllegalArgumentException("RecipeDump scenes: bad mix '" + part + "', want COUNT or KIND:COUNT"
+                        + " with KIND in " + EventScene.KINDS);
+            }
+            for (int i = 0; i < n; i++) kinds.add(kc[0].trim());
+        }
+        return kinds;
     }
 }
