@@ -22,8 +22,8 @@ public final class LinearOps {
 
     /** Below this many multiply-adds per thread a thread hand-off costs more than it saves (512^2 matvec). */
     static final long MIN_MACS_PER_THREAD = 1L << 20;
-    /** Row unit of a split: the packed GEMM micro-tile height, so row ranges keep full tiles. */
-    static final int ROW_UNIT = 6;
+    /** Row unit of a split: the packed GEMM micro-tile height (Matmul.MR), so row ranges keep full tiles. */
+    static final int ROW_UNIT = 4;
     /** Column unit of the dot-product kernels: they compute 4 weight rows per pass. */
     static final int DOT_COLUMNS = 4;
 
