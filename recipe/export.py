@@ -55,9 +55,10 @@ if __name__ == "__main__":
     p.add_argument("--steps", type=int, default=25)
     p.add_argument("--cfg", type=float, default=2.0)
     p.add_argument("--iterations", type=int, default=32)
+    p.add_argument("--ckpt", default=train.CKPT, help="checkpoint folder (default recipe/work/ckpt)")
     a = p.parse_args()
-    tb = torch.load(os.path.join(train.CKPT, "timbre.pt"))
-    tm = torch.load(os.path.join(train.CKPT, "timing.pt"))
+    tb = torch.load(os.path.join(a.ckpt, "timbre.pt"))
+    tm = torch.load(os.path.join(a.ckpt, "timing.pt"))
     al = train.ScaledAligner([1.0, 1.0])
     al.load_state_dict(tm["model"])
     # the decoder's output is capped at the loudest log-mel of the training recordings: past it the decoder
