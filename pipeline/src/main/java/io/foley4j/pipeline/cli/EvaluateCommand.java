@@ -40,7 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--cfg", defaultValue = "NaN", description = "guidance scale (default: the model's)")
     double cfg;
     @Option(names = "--scenes", defaultValue = "recipe/work/scenes",
-            description = "rendered scenes with contact times (scene_N.mp4 + .contacts.tsv) for the timing metrics")
+            description = "rendered scenes with known sound times (scene_N.mp4 + .contacts.tsv or .events.tsv) for the timing metrics")
     Path scenes;
     @Option(names = "--scene-ids", split = ",", defaultValue = "16,17,18,19",
             description = "which scenes (the recipe holds out 16-19); none: --scene-ids=''")

@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Issue 8's timing measurements on rendered scenes with known contact times ({@code scene.mp4} +
- * {@code scene.mp4.contacts.tsv}, written by {@code bin/foley sample-clip} / the recipe): the FoleyNet runs on the
+ * Issue 8's timing measurements on rendered scenes with known sound events ({@code scene.mp4} +
+ * {@code scene.mp4.contacts.tsv} or {@code .events.tsv}, written by {@code bin/foley sample-clip} / the recipe): the FoleyNet runs on the
  * video exactly as {@code generate} does (features, aligner, guided sampling, vocoder), and the 48 kHz track is
  * measured by the training data's log-mel:
  * <ul>
@@ -36,7 +36,19 @@ public final class SceneTiming {
     /** One scene and prompt; {@code medianOnsetError} in seconds (NaN when every contact was missed). */
     public record Result(String scene, String prompt, double envelopeR, double medianOnsetError, int contacts, int missed) {}
 
-    /** Reads {@code time_s <tab> x_fraction <tab> strength} lines ('#' starts a comment). */
+    /**
+     * The sound onsets of a rendered scene: {@code video.contacts.tsv} (bouncing scenes) or else
+     * {@code video.events.tsv} (other kinds; an interval's onset is its start).
+     */
+    public static List<Contact> contactsOf(Path video) throws IOException {
+        Path c = Path.of(video + ".contacts.tsv");
+        return readContacts(Files.exists(c) ? c : Path.of(video + ".events.tsv"));
+    }
+
+    /**
+     * Reads {@code time_s <tab> x_fraction <tab> strength} lines (contacts) or {@code time_s <tab> duration_s <tab>
+     * strength} lines (events); '#' starts a comment.
+     */
     public static List<Contact> readContacts(Path tsv) throws IOException {
         List<Contact> out = new ArrayList<>();
         int line = 0;
@@ -94,7 +106,7 @@ public final class SceneTiming {
         int nMels = logMel.config().nMels();
         List<Result> out = new ArrayList<>();
         for (Path video : scenes) {
-            List<Contact> contacts = readContacts(Path.of(video + ".contacts.tsv"));
+            List<Contact> contacts = contactsOf(video);
             NeuralFoley.Features fx = foley.features(video);
             float[] cond = foley.condition(fx.values(), fx.frames(), fx.duration());
             for (String prompt : prompts) {
@@ -117,6 +129,6 @@ public final class SceneTiming {
     public static double alignerOnsetError(NeuralFoley foley, double melRate, Path video) throws IOException {
         NeuralFoley.Features fx = foley.features(video);
         float[] cond = foley.condition(fx.values(), fx.frames(), fx.duration());
-        return median(onsetErrors(cond, readContacts(Path.of(video + ".contacts.tsv")), melRate));
+        return median(onsetErrors(cond, contactsOf(video), melRate));
     }
 }

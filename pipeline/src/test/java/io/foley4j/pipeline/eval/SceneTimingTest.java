@@ -49,4 +49,15 @@ class SceneTimingTest {
         Exception e = assertThrows(java.io.IOException.class, () -> SceneTiming.readContacts(bad));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }
+
+    @Test
+    void eventScenesGiveTheirStartsAsOnsets(@TempDir Path dir) throws Exception {
+        Path video = dir.resolve("door.mp4");
+        Files.writeString(Path.of(video + ".events.tsv"), "# kind door\n# time_s\tduration_s\tstrength\n"
+                + "0.700000\t0.776000\t0.2200\n2.663000\t0.000000\t0.4000\n");
+        assertEquals(List.of(new SceneTiming.Contact(0.7, 0.22), new SceneTiming.Contact(2.663, 0.4)),
+                SceneTiming.contactsOf(video));
+        Files.writeString(Path.of(video + ".contacts.tsv"), "1.5\t0.5\t0.9\n");     // a contacts file wins
+        assertEquals(List.of(new SceneTiming.Contact(1.5, 0.9)), SceneTiming.contactsOf(video));
+    }
 }
