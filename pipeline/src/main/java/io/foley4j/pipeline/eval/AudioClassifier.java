@@ -118,18 +118,10 @@ public final class AudioClassifier {
             throw new IllegalArgumentException("AudioClassifier: log-mel must be [frames >= 2, " + nMels + "], got "
                     + logMel.length + " values");
         }
-        double[] env = new double[t];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < t; i++) {
-            double s = 0;
-            for (int m = 0; m < nMels; m++) s += Math.exp(logMel[i * nMels + m]);
-            env[i] = Math.log(s);
-            max = Math.max(max, env[i]);
-        }
+        double[] env = envelopeOf(logMel, nMels);
         boolean[] act = new boolean[t];
         int nAct = 0;
         for (int i = 0; i < t; i++) {
-            env[i] = Math.min(1, Math.max(0, 1 + (env[i] - max) / ENV_RANGE));
             act[i] = env[i] >= activeLevel;
             if (act[i]) nAct++;
         }
@@ -167,6 +159,24 @@ public final class AudioClassifier {
         f[3 * nMels + 2] = (float) Math.sqrt(eVar / t);
         f[3 * nMels + 3] = (float) (eFlux / (t - 1));
         return f;
+    }
+
+    /**
+     * [frames] in [0, 1]: the log of the frame's mel energy, 1 at the loudest frame, 0 at 60 dB below (the recipe's
+     * {@code data.envelope}: the decoder's condition and the classifier's notion of "active").
+     */
+    public static double[] envelopeOf(float[] logMel, int nMels) {
+        int t = logMel.length / nMels;
+        double[] env = new double[t];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < t; i++) {
+            double s = 0;
+            for (int m = 0; m < nMels; m++) s += Math.exp(logMel[i * nMels + m]);
+            env[i] = Math.log(s);
+            max = Math.max(max, env[i]);
+        }
+        for (int i = 0; i < t; i++) env[i] = Math.min(1, Math.max(0, 1 + (env[i] - max) / ENV_RANGE));
+        return env;
     }
 
     /** The embedding (fc2 after ReLU) of a log-mel crop [frames, nMels]: what the Fréchet distance compares. */

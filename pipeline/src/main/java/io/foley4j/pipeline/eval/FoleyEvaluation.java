@@ -40,7 +40,6 @@ import java.util.function.IntConsumer;
  * Waveforms are measured rather than the decoder's log-mel, so the vocoder is part of what is judged.
  */
 public final class FoleyEvaluation {
-    private static final double ENV_RANGE = Math.log(1000.0);
     static final float LOG_FLOOR = (float) Math.log(1e-5);
 
     public enum Version { REAL, GENERATED, GRIFFIN_LIM, NOISE }
@@ -125,19 +124,11 @@ public final class FoleyEvaluation {
         return out;
     }
 
-    /** [frames] in [0, 1]: log of the frame's mel energy, 1 at the loudest frame, 0 at 60 dB below (data.envelope). */
+    /** The envelope as floats (see {@link AudioClassifier#envelopeOf}). */
     static float[] envelope(float[] logMel, int nMels) {
-        int t = logMel.length / nMels;
-        double[] e = new double[t];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < t; i++) {
-            double s = 0;
-            for (int m = 0; m < nMels; m++) s += Math.exp(logMel[i * nMels + m]);
-            e[i] = Math.log(s);
-            max = Math.max(max, e[i]);
-        }
-        float[] env = new float[t];
-        for (int i = 0; i < t; i++) env[i] = (float) Math.min(1, Math.max(0, 1 + (e[i] - max) / ENV_RANGE));
+        double[] e = AudioClassifier.envelopeOf(logMel, nMels);
+        float[] env = new float[e.length];
+        for (int i = 0; i < e.length; i++) env[i] = (float) e[i];
         return env;
     }
 
