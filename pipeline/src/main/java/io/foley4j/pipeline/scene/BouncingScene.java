@@ -135,23 +135,7 @@ public final class BouncingScene implements EventScene {
         for (Ball b : balls) {
             double e = elevation(b, t);
             if (Double.isNaN(e)) continue;
-            disc(b.x * w, floorY - b.radius - e, b.radius, b.rgb, rgb);
-        }
-    }
-
-    private void disc(double cx, double cy, double r, int[] colour, byte[] rgb) {
-        int w = width, h = height;
-        int x0 = Math.max(0, (int) (cx - r)), x1 = Math.min(w - 1, (int) (cx + r) + 1);
-        int y0 = Math.max(0, (int) (cy - r)), y1 = Math.min(h - 1, (int) (cy + r) + 1);
-        for (int row = y0; row <= y1; row++) {
-            for (int col = x0; col <= x1; col++) {
-                double dx = col + 0.5 - cx, dy = row + 0.5 - cy;
-                if (dx * dx + dy * dy <= r * r) {
-                    int shade = (int) (50 * (-dx - dy) / (2 * r));     // lit from the upper left
-                    int i = (row * w + col) * 3;
-                    for (int c = 0; c < 3; c++) rgb[i + c] = (byte) Math.max(0, Math.min(255, colour[c] + shade));
-                }
-            }
+            Paint.disc(rgb, width, height, b.x * w, floorY - b.radius - e, b.radius, b.rgb);
         }
     }
 }
