@@ -32,8 +32,13 @@ public final class GemmProbe {
                 case "--threads" -> threads = parseInts(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--ours-only" -> ort = false;
+                case "-h", "--help" -> {
+                    System.out.println("usage: bin/foley bench-class GemmProbe [--threads 1,2] [--reps 15] [--ours-only] [MxKxN ...]");
+                    return;
+                }
                 default -> {
                     String[] p = args[i].split("x");
+                    if (p.length != 3) throw new IllegalArgumentException("GemmProbe: not an option or MxKxN shape: " + args[i]);
                     shapes.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])});
                 }
             }
