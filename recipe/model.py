@@ -34,7 +34,7 @@ class DitCfg:
 def timestep_embedding(t, freq):
     # [B, freq] = [cos(t f), sin(t f)], f_j = 10000^(-j / half), in float64 like the Java code
     half = freq // 2
-    f = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float64) / half)
+    f = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float64, device=t.device) / half)
     a = t.to(torch.float64)[:, None] * f[None]
     return torch.cat([torch.cos(a), torch.sin(a)], dim=1).float()
 
@@ -42,8 +42,8 @@ def timestep_embedding(t, freq):
 def rope(x, hd):
     # x [B, N, H, HD]: rotate-half rotary positions, theta_j = 10000^(-2j / HD) (angles in float64)
     n, half = x.shape[1], hd // 2
-    inv = 10000.0 ** (-2.0 * torch.arange(half, dtype=torch.float64) / hd)
-    ang = torch.arange(n, dtype=torch.float64)[:, None] * inv[None]
+    inv = 10000.0 ** (-2.0 * torch.arange(half, dtype=torch.float64, device=x.device) / hd)
+    ang = torch.arange(n, dtype=torch.float64, device=x.device)[:, None] * inv[None]
     cos, sin = torch.cos(ang).float()[None, :, None, :], torch.sin(ang).float()[None, :, None, :]
     x1, x2 = x[..., :half], x[..., half:]
     return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)

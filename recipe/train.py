@@ -29,11 +29,13 @@ CAPTION_DROPOUT = 0.15
 ALIGNER_FPS = 24.0
 
 
-def dit_config():
+def dit_config(hidden=128, depth=3, heads=4, mlp=None):
     # hidden >= patch x channels (2 x 64): v0's hidden 96 could only output a 96-dimensional subspace of each
-    # 128-value token, so its x0 estimates kept up to half of the noise in the other 32 dimensions (grainy log-mel)
-    return M.DitCfg(in_channels=64, patch=2, hidden=128, heads=4, depth=3, mlp_hidden=512, text_dim=384, cond_dim=1,
-                    freq_dim=128, max_frames=T_TRAIN, max_text_tokens=16, max_batch=2, lstm=False)
+    # 128-value token, so its x0 estimates kept up to half of the noise in the other 32 dimensions (grainy log-mel).
+    # Defaults: v1 (hidden 128, 3 blocks, MLP 4 x hidden).
+    return M.DitCfg(in_channels=64, patch=2, hidden=hidden, heads=heads, depth=depth, mlp_hidden=mlp or 4 * hidden,
+                    text_dim=384, cond_dim=1, freq_dim=128, max_frames=T_TRAIN, max_text_tokens=16, max_batch=2,
+                    lstm=False)
 
 
 def load_timbre_data():
@@ -76,18 +78,24 @@ def save(path, obj):
 
 def train_timbre(a):
     clips, train, tokens, masks, mean, std = load_timbre_data()
+    dev = torch.device(a.device)
+    tokens, masks = tokens.to(dev), masks.to(dev)
     torch.manual_seed(a.seed)
-    dit = M.Dit(dit_config())
+    cfg = dit_config(a.hidden, a.depth, a.heads, a.mlp)
+    dit = M.Dit(cfg).to(dev)
+    print(f"timbre: DiT hidden {cfg.hidden}, depth {cfg.depth}, heads {cfg.heads}, MLP {cfg.mlp_hidden}: "
+          f"{sum(p.numel() for p in dit.parameters()) / 1e6:.2f} M parameters on {dev}, batch {a.batch}", flush=True)
     opt = torch.optim.AdamW(dit.parameters(), lr=a.lr, weight_decay=0.01)
     sched = M.Schedule()
-    abar = torch.from_numpy(sched.abar).float()
+    abar = torch.from_numpy(sched.abar).float().to(dev)
     path = os.path.join(CKPT, "timbre.pt")
     step = 0
     if os.path.exists(path) and not a.restart:
-        ck = torch.load(path)
+        ck = torch.load(path, map_location=dev)
         dit.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step = ck["step"]
+        a.steps = ck.get("steps", a.steps) if a.minutes else a.steps
         print(f"resumed at step {step}")
     elif a.init:
         w, _ = st.read(os.path.join(a.init, "decoder.safetensors"))
@@ -95,6 +103,7 @@ def train_timbre(a):
         print(f"initialized from {a.init}/decoder.safetensors")
     log = open(os.path.join(CKPT, "timbre.log"), "a")
     t0, run = time.time(), []
+    start = step
     while step < a.steps:
         rng = np.random.default_rng([a.seed, step])
         g = torch.Generator().manual_seed(a.seed * 1_000_003 + step)
@@ -104,9 +113,11 @@ def train_timbre(a):
         env = torch.from_numpy(np.stack(es))[..., None]                         # [B, T, 1]
         cap = np.array([train[i]["caption_index"] for i in idx])
         cap[rng.random(a.batch) < CAPTION_DROPOUT] = 0                          # "" : the unconditional prompt
+        cap = torch.from_numpy(cap).to(dev)
         text, mask = tokens[cap], masks[cap]
         t = torch.randint(0, sched.n, (a.batch,), generator=g)
         eps = torch.randn(x0.shape, generator=g)
+        x0, env, eps, t = x0.to(dev), env.to(dev), eps.to(dev), t.to(dev)
         sa, so = abar[t].sqrt()[:, None, None], (1 - abar[t]).sqrt()[:, None, None]
         xt = sa * x0 + so * eps
         v = sa * eps - so * x0                                                  # v-prediction target
@@ -121,17 +132,27 @@ def train_timbre(a):
         torch.nn.utils.clip_grad_norm_(dit.parameters(), 1.0)
         opt.step()
         step += 1
-        run.append(loss.item())
+        if a.minutes and step == start + 200:
+            # a wall-clock budget fixes the step count once, from the speed of the first 200 steps; the count is
+            # logged and saved, and `--steps N` with it repeats the run without a budget
+            rate = 200 / (time.time() - t0)
+            a.steps = min(a.steps, step + max(0, int(rate * (a.minutes * 60 - (time.time() - t0)) * 0.97)))
+            msg = f"timbre: {rate:.1f} steps/s, budget {a.minutes} min -> --steps {a.steps}"
+            print(msg, flush=True)
+            log.write(msg + "\n")
+        run.append(loss.detach())
         if step % a.log == 0 or step == a.steps:
-            msg = f"timbre step {step} loss {np.mean(run):.4f} ({time.time() - t0:.0f} s)"
+            msg = f"timbre step {step} loss {torch.stack(run).mean().item():.4f} ({time.time() - t0:.0f} s)"
             print(msg, flush=True)
             log.write(msg + "\n")
             log.flush()
             run = []
         if step % a.every == 0 or step == a.steps:
-            save(path, {"model": dit.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "config": dit_config().to_json(), "mel_shift": mean, "mel_scale": std})
-    print(f"heldout v-loss {heldout_loss(dit, clips, tokens, masks, mean, std, sched, a.seed):.4f}")
+            save(path, {"model": {k: v.cpu() for k, v in dit.state_dict().items()}, "opt": opt.state_dict(),
+                        "step": step, "steps": a.steps, "config": cfg.to_json(), "mel_shift": mean, "mel_scale": std})
+    msg = f"heldout v-loss {heldout_loss(dit, clips, tokens, masks, mean, std, sched, a.seed):.4f}"
+    print(msg, flush=True)
+    log.write(msg + "\n")
 
 
 @torch.no_grad()
@@ -140,6 +161,7 @@ def heldout_loss(dit, clips, tokens, masks, mean, std, sched, seed):
     rng = np.random.default_rng([seed, 999_999])
     g = torch.Generator().manual_seed(seed)
     held = [c for c in clips if c["split"] == "heldout"]
+    dev = tokens.device
     abar = torch.from_numpy(sched.abar).float()
     losses = []
     for c in held:
@@ -148,9 +170,9 @@ def heldout_loss(dit, clips, tokens, masks, mean, std, sched, seed):
         t = torch.linspace(50, 950, 8).long()
         eps = torch.randn(x0.shape, generator=g)
         sa, so = abar[t].sqrt()[:, None, None], (1 - abar[t]).sqrt()[:, None, None]
-        out = dit(sa * x0 + so * eps, t.float(), tokens[[c["caption_index"]] * 8], masks[[c["caption_index"]] * 8],
-                  torch.from_numpy(env)[None, :, None].repeat(8, 1, 1))
-        losses.append(torch.nn.functional.mse_loss(out, sa * eps - so * x0).item())
+        out = dit((sa * x0 + so * eps).to(dev), t.float().to(dev), tokens[[c["caption_index"]] * 8],
+                  masks[[c["caption_index"]] * 8], torch.from_numpy(env)[None, :, None].repeat(8, 1, 1).to(dev))
+        losses.append(torch.nn.functional.mse_loss(out.cpu(), sa * eps - so * x0).item())
     return float(np.mean(losses))
 
 
@@ -264,6 +286,13 @@ if __name__ == "__main__":
     p.add_argument("--init", default=None, help="timbre: start from an exported folder's decoder weights")
     p.add_argument("--cosine", action="store_true", help="timbre: cosine learning-rate decay to lr / 10")
     p.add_argument("--ckpt", default=CKPT, help="checkpoint folder (default recipe/work/ckpt)")
+    p.add_argument("--device", default="cpu", help="timbre: cpu (bit-reproducible) or cuda (seeded, not bitwise)")
+    p.add_argument("--hidden", type=int, default=128, help="timbre: DiT width (v1: 128)")
+    p.add_argument("--depth", type=int, default=3, help="timbre: DiT blocks (v1: 3)")
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--mlp", type=int, default=None, help="timbre: MLP width (default 4 x hidden)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="timbre: wall-clock budget; fixes --steps from the speed of the first 200 steps")
     a = p.parse_args()
     torch.set_num_threads(1)
     CKPT = a.ckpt
