@@ -3,9 +3,12 @@ package io.foley4j.kernels;
 import static io.foley4j.kernels.Mem.F32;
 import static io.foley4j.kernels.Mem.I16;
 import static io.foley4j.kernels.Mem.I8;
+import static io.foley4j.kernels.Mem.ORDER;
+import static io.foley4j.kernels.Simd.F;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * GEMM for non-F32 weights with enough rows of x: each K block of each panel of {@link Matmul#PANEL} weight rows
@@ -20,7 +23,11 @@ final class MatmulPanels {
     static final int MIN_ROWS = 4 * Matmul.MR;
 
     /** Weight formats, dispatched once per panel. */
-    enum Format { F16, BF16, Q8_ROW, Q8_BLOCK }
+    enum Format {
+        F16, BF16, Q8_ROW, Q8_BLOCK,
+        /** I8_ROW weights in {@link MatmulQ8#packQ8}'s panel layout: widened with vector loads. */
+        Q8_PACKED
+    }
 
     /**
      * Per-thread panel scratch of KC x PANEL floats: allocated once per thread, not per call, and off-heap like
@@ -42,7 +49,8 @@ final class MatmulPanels {
                 MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += Matmul.PANEL) {
                     int width = Math.min(Matmul.PANEL, n1 - j);
-                    widen(format, w, scales, k, j, width, k0, k1, panel);
+                    if (format == Format.Q8_PACKED) widenPacked(w, scales, k, j, width, k0, k1, panel);
+                    else widen(format, w, scales, k, j, width, k0, k1, panel);
                     // the tiles index the panel by absolute k
                     MatmulTiles.panel(x, rows, panel, y, n, k, i0, i1, j, width, -(long) k0 * Matmul.PANEL * 4,
                             k0, k1);
@@ -79,6 +87,7 @@ final class MatmulPanels {
                         panel.set(F32, out + c * 4L, w.get(I8, w0 + (long) c * k + p) * s);
                     }
                 }
+                case Q8_PACKED -> throw new IllegalStateException("widen: Q8_PACKED goes through widenPacked");
                 case Q8_BLOCK -> {
                     long s0 = (long) j * nb + p / MatmulQ8.BLOCK;
                     for (int c = 0; c < width; c++) {
@@ -87,6 +96,27 @@ final class MatmulPanels {
                     }
                 }
             }
+        }
+    }
+
+    // panel[(p - k0) * PANEL + c] = q[p * PANEL + c] * scale[j + c] over the packed panel at byte j * K: per k, four
+    // byte loads of F.length() lanes widened B2F, four multiplies, four stores. Columns past width are zero bytes
+    // times masked (zero) scales.
+    private static void widenPacked(MemorySegment w, MemorySegment scales, int k, int j, int width,
+                                    int k0, int k1, MemorySegment panel) {
+        w = Mem.plain(w); scales = Mem.plain(scales); panel = Mem.plain(panel);
+        long vb = F.length() * 4L, s0 = (long) j * 4;
+        FloatVector c0 = FloatVector.fromMemorySegment(F, scales, s0, ORDER, MatmulTiles.mask(width, 0));
+        FloatVector c1 = FloatVector.fromMemorySegment(F, scales, s0 + vb, ORDER, MatmulTiles.mask(width, 1));
+        FloatVector c2 = FloatVector.fromMemorySegment(F, scales, s0 + 2 * vb, ORDER, MatmulTiles.mask(width, 2));
+        FloatVector c3 = FloatVector.fromMemorySegment(F, scales, s0 + 3 * vb, ORDER, MatmulTiles.mask(width, 3));
+        long in0 = Matmul.panelOffset(k, j), lanes = F.length();
+        for (int p = k0; p < k1; p++) {
+            long in = in0 + (long) p * Matmul.PANEL, out = (long) (p - k0) * Matmul.PANEL * 4;
+            MatmulQ8.q8ToF32(w, in).mul(c0).intoMemorySegment(panel, out, ORDER);
+            MatmulQ8.q8ToF32(w, in + lanes).mul(c1).intoMemorySegment(panel, out + vb, ORDER);
+            MatmulQ8.q8ToF32(w, in + 2 * lanes).mul(c2).intoMemorySegment(panel, out + 2 * vb, ORDER);
+            MatmulQ8.q8ToF32(w, in + 3 * lanes).mul(c3).intoMemorySegment(panel, out + 3 * vb, ORDER);
         }
     }
 }

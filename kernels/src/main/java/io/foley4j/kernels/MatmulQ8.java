@@ -154,6 +154,87 @@ public final class MatmulQ8 {
     }
 
 
+    // ---- INT8 weights, one scale per row, packed at load time: panels [ceil(N / PANEL)][K][PANEL] bytes ----
+
+    /** Fewest rows of x for which the vector paths widen weight panels once for the GEMM micro-kernel. */
+    public static final int GEMM_MIN_ROWS = MatmulPanels.MIN_ROWS;
+
+    /**
+     * Bytes of {@link #packQ8}'s layout for [N, K] weights: ceil(N / PANEL) * PANEL * K (the last panel zero-padded,
+     * as in {@link Matmul#packF32}), plus the bytes a B_FOR_F load reads past F.length() (only below 256 bits).
+     */
+    public static long packedQ8Bytes(int n, int k) {
+        return Matmul.packedF32Floats(n, k) + (B_FOR_F.length() - F.length());
+    }
+
+    /**
+     * Repacks I8_ROW weights {@code w[N, K]} into {@code packed}: byte {@code (j / PANEL) * PANEL * K + p * PANEL
+     * + j % PANEL} = w[j, p], so one panel row of k is PANEL contiguous bytes, widened with whole vector loads.
+     * The scales stay one per row ({@code [N]}). The layout depends on the vector width of the running JVM.
+     */
+    public static void packQ8(MemorySegment w, MemorySegment packed, int n, int k) {
+        w = Mem.plain(w); packed = Mem.plain(packed);
+        Checks.dims("packQ8", "N, K", true, n, k);
+        Checks.fits("packQ8", "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 1);
+        Checks.fits("packQ8", "packed", packed, packedQ8Bytes(n, k), 1);
+        int panel = Matmul.PANEL;
+        packed.asSlice(0, packedQ8Bytes(n, k)).fill((byte) 0);
+        for (int j0 = 0; j0 < n; j0 += panel) {
+            int width = Matmul.panelWidth(n, j0);
+            long base = Matmul.panelOffset(k, j0);
+            for (int c = 0; c < width; c++) {
+                long src = (long) (j0 + c) * k;
+                for (int p = 0; p < k; p++) {
+                    packed.set(I8, base + (long) p * panel + c, w.get(I8, src + p));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code y = scale[j] * (x · q[j]) + bias[j]} with q packed by {@link #packQ8}, F32 activations. The column range
+     * starts and ends on panels (or at N). The vector path widens each K block of a panel once into F32
+     * ({@code q * scale}) and runs the F32 GEMM micro-kernel, for every M.
+     */
+    public static void matmulQ8PackedxF32(MemorySegment x, MemorySegment packed, MemorySegment scales,
+                                          MemorySegment bias, MemorySegment y,
+                                          int m, int n, int k, int m0, int m1, int n0, int n1) {
+        String op = "matmulQ8PackedxF32";
+        Matmul.checkLinear(op, x, packed, 1, bias, y, m, n, k, m0, m1, n0, n1);
+        Checks.fits(op, "packed[" + packedQ8Bytes(n, k) + " bytes for N=" + n + ", K=" + k + "]", packed,
+                packedQ8Bytes(n, k), 1);
+        Checks.fits(op, "scales[N=" + n + "]", scales, n, 4);
+        Checks.require(n0 == n1 || (n0 % Matmul.PANEL == 0 && (n1 % Matmul.PANEL == 0 || n1 == n)), op,
+                "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + Matmul.PANEL);
+        if (Simd.SCALAR) matmulQ8PackedxF32Scalar(x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
+        else matmulQ8PackedxF32Vector(x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
+    }
+
+    public static void matmulQ8PackedxF32Scalar(MemorySegment x, MemorySegment packed, MemorySegment scales,
+                                                MemorySegment bias, MemorySegment y,
+                                                int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); scales = Mem.plain(scales); bias = Mem.plain(bias);
+        y = Mem.plain(y);
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                long base = Matmul.panelOffset(k, j / Matmul.PANEL * Matmul.PANEL) + j % Matmul.PANEL;
+                float acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(I8, base + (long) p * Matmul.PANEL);
+                }
+                y.set(F32, ((long) i * n + j) * 4, acc * scales.get(F32, (long) j * 4) + Matmul.biasAt(bias, j));
+            }
+        }
+    }
+
+    public static void matmulQ8PackedxF32Vector(MemorySegment x, MemorySegment packed, MemorySegment scales,
+                                                MemorySegment bias, MemorySegment y,
+                                                int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); scales = Mem.plain(scales); bias = Mem.plain(bias);
+        y = Mem.plain(y);
+        MatmulPanels.gemm(MatmulPanels.Format.Q8_PACKED, x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
+    }
+
     // ---- INT8 weights, one scale per block of 32 (I8_BLOCK32) ----
 
     public static void matmulQ8BxF32(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,

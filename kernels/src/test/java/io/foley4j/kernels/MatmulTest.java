@@ -99,6 +99,20 @@ class MatmulTest {
                 Mem.toFloats(back), 1);
     }
 
+    static Case q8RowPacked(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
+        MemorySegment q = arena.allocate(Math.max(1, w.length)), s = Mem.floats(arena, n);
+        Quant.quantizeRowsQ8(Mem.floats(arena, w), q, s, k, 0, n);
+        MemorySegment p = arena.allocate(Math.max(1, MatmulQ8.packedQ8Bytes(n, k)));
+        MatmulQ8.packQ8(q, p, n, k);
+        MemorySegment back = Mem.floats(arena, w.length);
+        Quant.dequantizeRowsQ8(q, s, back, k, 0, n);
+        return new Case("I8_ROW packed",
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32Scalar(x, p, s, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32Vector(x, p, s, b, y, m, n, k, m0, m1, n0, n1),
+                (x, y, m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32(x, p, s, b, y, m, n, k, m0, m1, n0, n1),
+                Mem.toFloats(back), Matmul.PANEL);
+    }
+
     static Case q8Block(Arena arena, float[] w, MemorySegment b, int m, int n, int k) {
         MemorySegment q = arena.allocate(Math.max(1, w.length));
         MemorySegment s = Mem.floats(arena, (long) n * MatmulQ8.blocksPerRow(k));
@@ -189,6 +203,11 @@ class MatmulTest {
     @Test
     void q8RowMatchesScalar() {
         vectorMatchesScalar(MatmulTest::q8Row);
+    }
+
+    @Test
+    void q8RowPackedMatchesScalar() {
+        vectorMatchesScalar(MatmulTest::q8RowPacked);
     }
 
     @Test
