@@ -18,6 +18,13 @@ public enum DType {
     BF16(2),
     I8_ROW(1),
     I8_BLOCK32(1),
+    /**
+     * I8_ROW weights {@code [N, K]} repacked at load time by {@code LinearOps.packQ8} into the column panels of
+     * {@code io.foley4j.kernels.MatmulQ8#packQ8} (scales unchanged, one per row; data ceil(N / PANEL) * PANEL * K
+     * bytes plus a few of slack). Like {@link #F32_PACKED} not row-major, not sliceable, not storable; only
+     * {@code LinearOps.linear} and {@code LinearOps.linearQ8Q8} read it.
+     */
+    I8_ROW_PACKED(1),
     I32(4),
     I64(8);
 
@@ -32,13 +39,13 @@ public enum DType {
     }
 
     public boolean quantized() {
-        return this == I8_ROW || this == I8_BLOCK32;
+        return this == I8_ROW || this == I8_BLOCK32 || this == I8_ROW_PACKED;
     }
 
     /** Number of F32 scales for a tensor of {@code rows} rows of {@code cols} elements. */
     public long scaleCount(long rows, long cols) {
         return switch (this) {
-            case I8_ROW -> rows;
+            case I8_ROW, I8_ROW_PACKED -> rows;
             case I8_BLOCK32 -> rows * ((cols + BLOCK - 1) / BLOCK);
             default -> 0;
         };

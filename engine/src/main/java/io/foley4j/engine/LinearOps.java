@@ -14,8 +14,9 @@ import java.util.Arrays;
  * is split into at most one tile per thread over a {@link WorkerPool} (columns first, so each thread streams
  * its own weights; rows as well when there are fewer column units than threads).
  *
- * <p>Weight dtypes: F32, F32_PACKED ({@link #packF32}, the fast GEMM layout), F16, BF16, I8_ROW, I8_BLOCK32
- * (dequantized on the fly). {@link #linearQ8Q8} quantizes the activations per row and multiplies in INT8.
+ * <p>Weight dtypes: F32, F32_PACKED ({@link #packF32}, the fast GEMM layout), F16, BF16, I8_ROW, I8_ROW_PACKED
+ * ({@link #packQ8}), I8_BLOCK32 (dequantized on the fly). {@link #linearQ8Q8} quantizes the activations per row
+ * (dynamic W8A8).
  */
 public final class LinearOps {
     private LinearOps() {}
@@ -34,13 +35,15 @@ public final class LinearOps {
     }
 
     /**
-     * Scratch for {@link #linearQ8Q8}: {@code q[maxRows, k]} int8 activations and {@code scales[maxRows]}, allocated
-     * once per model state (e.g. {@code allocate(arena, maxTokens, hidden)}) and reused by every call.
+     * Scratch for {@link #linearQ8Q8}: {@code q[maxRows, k]} int8 activations, {@code scales[maxRows]} and
+     * {@code dequantized[maxRows, k]} F32 ({@code q * scale}, the GEMM path's input), allocated once per model state
+     * (e.g. {@code allocate(arena, maxTokens, hidden)}) and reused by every call.
      */
-    public record Q8Activations(MemorySegment q, MemorySegment scales, int maxRows, int k) {
+    public record Q8Activations(MemorySegment q, MemorySegment scales, MemorySegment dequantized, int maxRows, int k) {
         public static Q8Activations allocate(Arena arena, int maxRows, int k) {
             return new Q8Activations(arena.allocate(Math.max(1, (long) maxRows * k), 64),
-                    arena.allocate(Math.max(1, (long) maxRows) * 4, 64), maxRows, k);
+                    arena.allocate(Math.max(1, (long) maxRows) * 4, 64),
+                    arena.allocate(Math.max(1, (long) maxRows * k) * 4, 64), maxRows, k);
         }
     }
 
@@ -65,16 +68,22 @@ public final class LinearOps {
                     (m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
             case I8_ROW -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+            case I8_ROW_PACKED -> split(pool, minMacs, m, n, k, Matmul.PANEL,
+                    (m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
             case I8_BLOCK32 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
             default -> throw new IllegalArgumentException("linear: weight w " + w + " has unsupported dtype "
-                    + w.dtype() + " (supported: F32, F32_PACKED, F16, BF16, I8_ROW, I8_BLOCK32)");
+                    + w.dtype() + " (supported: F32, F32_PACKED, F16, BF16, I8_ROW, I8_ROW_PACKED, I8_BLOCK32)");
         }
     }
 
     /**
-     * INT8 x INT8: quantizes each row of x into {@code act} (scale = maxabs / 127), multiplies with I8_ROW
-     * weights accumulating in INT32, and rescales to F32: {@code y = xScale[i] * wScale[j] * acc + bias[j]}.
+     * INT8 x INT8: quantizes each row of x into {@code act} (scale = maxabs / 127) and computes
+     * {@code y = xScale[i] * wScale[j] * (xq[i] · wq[j]) + bias[j]} with I8_ROW or I8_ROW_PACKED weights.
+     * I8_ROW with fewer than {@link MatmulQ8#GEMM_MIN_ROWS} rows accumulates in INT32 (exact); otherwise the
+     * rows are dequantized ({@code xq * xScale}, the fake-quantized activations) into {@code act.dequantized()} and
+     * run through the F32 GEMM with the weights widened per panel: the same value up to F32 rounding of the sum
+     * (the Vector API has no INT8 dot product, so the F32 micro-kernel is the faster INT8 path).
      */
     public static void linearQ8Q8(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y, Q8Activations act) {
         linearQ8Q8(pool, x, w, bias, y, act, MIN_MACS_PER_THREAD);
@@ -84,8 +93,8 @@ public final class LinearOps {
                            long minMacs) {
         int m = checkShapes("linearQ8Q8", x, w, bias, y);
         int n = w.dim(0), k = w.dim(1);
-        if (w.dtype() != DType.I8_ROW) {
-            throw new IllegalArgumentException("linearQ8Q8: weight w " + w + " must be I8_ROW");
+        if (w.dtype() != DType.I8_ROW && w.dtype() != DType.I8_ROW_PACKED) {
+            throw new IllegalArgumentException("linearQ8Q8: weight w " + w + " must be I8_ROW or I8_ROW_PACKED");
         }
         if (act == null || act.k() != k || act.maxRows() < m) {
             throw new IllegalArgumentException("linearQ8Q8: activation scratch " + (act == null ? "null"
@@ -93,11 +102,25 @@ public final class LinearOps {
                     + " (M=" + m + ", K=" + k + ")");
         }
         MemorySegment xs = x.data(), ws = w.data(), ys = y.data(), sc = w.scales(), q = act.q(), qs = act.scales();
-        MemorySegment bs = bias == null ? null : bias.data();
+        MemorySegment xf = act.dequantized(), bs = bias == null ? null : bias.data();
         int rowsPerThread = (int) Math.max(1, minMacs / Math.max(1, k));
-        pool.parallelFor(m, rowsPerThread, (r0, r1) -> Quant.quantizeRowsQ8(xs, q, qs, k, r0, r1));
-        split(pool, minMacs, m, n, k, DOT_COLUMNS,
-                (m0, m1, n0, n1) -> MatmulQ8.matmulQ8Q8(q, qs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+        if (w.dtype() == DType.I8_ROW && m < MatmulQ8.GEMM_MIN_ROWS) {
+            pool.parallelFor(m, rowsPerThread, (r0, r1) -> Quant.quantizeRowsQ8(xs, q, qs, k, r0, r1));
+            split(pool, minMacs, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> MatmulQ8.matmulQ8Q8(q, qs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+            return;
+        }
+        pool.parallelFor(m, rowsPerThread, (r0, r1) -> {
+            Quant.quantizeRowsQ8(xs, q, qs, k, r0, r1);
+            Quant.dequantizeRowsQ8(q, qs, xf, k, r0, r1);
+        });
+        if (w.dtype() == DType.I8_ROW) {
+            split(pool, minMacs, m, n, k, DOT_COLUMNS,
+                    (m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(xf, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+        } else {
+            split(pool, minMacs, m, n, k, Matmul.PANEL,
+                    (m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32(xf, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
+        }
     }
 
     /** Load-time repacking of F32 weights {@code [N, K]} into the {@link DType#F32_PACKED} panel layout. */
@@ -107,6 +130,18 @@ public final class LinearOps {
         MemorySegment p = arena.allocate(Matmul.packedF32Floats(n, k) * 4, 64);
         Matmul.packF32(w.data(), p, n, k);
         return Tensor.of(DType.F32_PACKED, p, n, k);
+    }
+
+    /**
+     * Load-time repacking of I8_ROW weights {@code [N, K]} into the {@link DType#I8_ROW_PACKED} panel layout; the
+     * result shares {@code w}'s scales.
+     */
+    public static Tensor packQ8(Arena arena, Tensor w) {
+        requireWeight("packQ8", w, DType.I8_ROW);
+        int n = w.dim(0), k = w.dim(1);
+        MemorySegment p = arena.allocate(MatmulQ8.packedQ8Bytes(n, k), 64);
+        MatmulQ8.packQ8(w.data(), p, n, k);
+        return Tensor.of(DType.I8_ROW_PACKED, p, w.scales(), n, k);
     }
 
     /** Load-time conversion of F32 weights {@code [N, K]} to F16, BF16, I8_ROW or I8_BLOCK32. */

@@ -28,9 +28,7 @@ public final class Tensor {
     public static Tensor of(DType dtype, MemorySegment data, MemorySegment scales, int... shape) {
         int[] s = checkShape(shape);
         long n = numel(s);
-        long need = dtype == DType.F32_PACKED && s.length == 2
-                ? io.foley4j.kernels.Matmul.packedF32Floats(s[0], s[1]) * 4     // last panel zero-padded
-                : Math.multiplyExact(n, (long) dtype.bytes);
+        long need = dataBytes(dtype, s);
         if (data == null || data.byteSize() != need) {
             throw new IllegalArgumentException("Tensor " + dtype + Arrays.toString(s) + " needs " + need
                     + " data bytes, got " + (data == null ? "null" : data.byteSize()));
@@ -71,13 +69,22 @@ public final class Tensor {
         return of(dtype, data, null, shape);
     }
 
+    /** Bytes of main storage; the packed GEMM layouts pad their last panel. */
+    private static long dataBytes(DType dtype, int[] s) {
+        if (dtype == DType.F32_PACKED && s.length == 2) {
+            return io.foley4j.kernels.Matmul.packedF32Floats(s[0], s[1]) * 4;
+        }
+        if (dtype == DType.I8_ROW_PACKED && s.length == 2) {
+            return io.foley4j.kernels.MatmulQ8.packedQ8Bytes(s[0], s[1]);
+        }
+        return Math.multiplyExact(numel(s), (long) dtype.bytes);
+    }
+
     /** Zeroed off-heap tensor owned by {@code arena}. */
     public static Tensor allocate(Arena arena, DType dtype, int... shape) {
         int[] s = checkShape(shape);
         long n = numel(s);
-        long bytes = dtype == DType.F32_PACKED && s.length == 2
-                ? io.foley4j.kernels.Matmul.packedF32Floats(s[0], s[1]) * 4
-                : Math.multiplyExact(n, (long) dtype.bytes);
+        long bytes = dataBytes(dtype, s);
         MemorySegment data = arena.allocate(bytes, 64);
         MemorySegment scales = null;
         if (dtype.quantized()) {
@@ -132,6 +139,9 @@ public final class Tensor {
 
     /** Zero-copy slice {@code [from, to)} along dimension 0. */
     public Tensor slice(int from, int to) {
+        if (dtype == DType.I8_ROW_PACKED) {
+            throw new IllegalArgumentException("slice: " + this + " is in the packed GEMM layout, not row-major");
+        }
         if (shape.length == 0 || from < 0 || from > to || to > shape[0]) {
             throw new IllegalArgumentException("slice: [" + from + ", " + to + ") outside dimension 0 of "
                     + Arrays.toString(shape));
@@ -162,7 +172,7 @@ public final class Tensor {
         float[] out = new float[n];
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, Mem.F32, 0, out, 0, n);
-            case F32_PACKED -> throw new IllegalArgumentException("toFloats: " + this
+            case F32_PACKED, I8_ROW_PACKED -> throw new IllegalArgumentException("toFloats: " + this
                     + " is in the packed GEMM layout, not row-major");
             case F16 -> { for (int i = 0; i < n; i++) out[i] = Fp16.f16ToF32(data.get(Mem.I16, 2L * i)); }
             case BF16 -> { for (int i = 0; i < n; i++) out[i] = Fp16.bf16ToF32(data.get(Mem.I16, 2L * i)); }

@@ -59,19 +59,21 @@ class LinearOpsTest {
                 Tensor b = Tensor.ofFloats(arena, floats(3, n), n);
                 Tensor[] weights = {w, LinearOps.packF32(arena, w), LinearOps.quantize(arena, w, DType.F16),
                     LinearOps.quantize(arena, w, DType.BF16), LinearOps.quantize(arena, w, DType.I8_ROW),
-                    LinearOps.quantize(arena, w, DType.I8_BLOCK32)};
+                    LinearOps.quantize(arena, w, DType.I8_BLOCK32),
+                    LinearOps.packQ8(arena, LinearOps.quantize(arena, w, DType.I8_ROW))};
                 for (Tensor wt : weights) {
                     Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
                     LinearOps.linear(one, x, wt, b, y1, SPLIT_MACS);
                     LinearOps.linear(three, x, wt, b, y4, SPLIT_MACS);
                     assertArrayEquals(y1.toFloats(), y4.toFloats(), wt + " x " + x + ": 3 threads vs 1");
                 }
-                Tensor q = weights[4];
-                LinearOps.Q8Activations act = LinearOps.Q8Activations.allocate(arena, m, k);
-                Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
-                LinearOps.linearQ8Q8(one, x, q, b, y1, act, SPLIT_MACS);
-                LinearOps.linearQ8Q8(three, x, q, b, y4, act, SPLIT_MACS);
-                assertArrayEquals(y1.toFloats(), y4.toFloats(), "Q8Q8 " + x + ": 3 threads vs 1");
+                for (Tensor q : new Tensor[] {weights[4], weights[6]}) {
+                    LinearOps.Q8Activations act = LinearOps.Q8Activations.allocate(arena, m, k);
+                    Tensor y1 = Tensor.allocate(arena, DType.F32, m, n), y4 = Tensor.allocate(arena, DType.F32, m, n);
+                    LinearOps.linearQ8Q8(one, x, q, b, y1, act, SPLIT_MACS);
+                    LinearOps.linearQ8Q8(three, x, q, b, y4, act, SPLIT_MACS);
+                    assertArrayEquals(y1.toFloats(), y4.toFloats(), "Q8Q8 " + q + " x " + x + ": 3 threads vs 1");
+                }
             }
         }
     }
@@ -163,6 +165,12 @@ class LinearOpsTest {
             Tensor q = LinearOps.quantize(arena, w, DType.I8_ROW);
             rejects(() -> LinearOps.linearQ8Q8(pool, x, q, null, y, LinearOps.Q8Activations.allocate(arena, 1, 8)),
                     "linearQ8Q8", "maxRows=1", "M=2");
+            rejects(() -> LinearOps.packQ8(arena, w), "packQ8", "I8_ROW", "F32 [3, 8]");
+            Tensor packed = LinearOps.packQ8(arena, q);
+            rejects(() -> LinearOps.linearQ8Q8(pool, x, packed, null, y, LinearOps.Q8Activations.allocate(arena, 2, 7)),
+                    "linearQ8Q8", "k=7", "K=8");
+            rejects(() -> packed.slice(0, 1), "slice", "I8_ROW_PACKED");
+            rejects(() -> packed.toFloats(), "toFloats", "I8_ROW_PACKED");
         }
     }
 }

@@ -72,6 +72,8 @@ public enum SafetensorsDType {
             case I8_ROW, I8_BLOCK32 -> I8;
             case F32_PACKED -> throw new IllegalArgumentException(
                     "F32_PACKED is a run-time layout that depends on the vector width: store F32, pack at load");
+            case I8_ROW_PACKED -> throw new IllegalArgumentException(
+                    "I8_ROW_PACKED is a run-time layout that depends on the vector width: store I8_ROW, pack at load");
         };
     }
 

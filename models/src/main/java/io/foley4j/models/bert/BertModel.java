@@ -24,7 +24,8 @@ import java.util.List;
  * A BERT encoder (Devlin et al. 2018; Hugging Face {@code BertModel} without its pooler head): embeddings, then
  * post-LN transformer layers, returning {@code last_hidden_state [B, S, hidden]}. Sentence embeddings come from
  * {@link BertPooling}. Runs in the precision its weights are stored in ({@link BertPrecision}); FP32 weights are
- * repacked once at load time into the GEMM panel layout ({@link LinearOps#packF32}).
+ * repacked once at load time into the GEMM panel layout ({@link LinearOps#packF32}), INT8 (I8_ROW) ones likewise
+ * ({@link LinearOps#packQ8}); the file on disk keeps the plain layouts.
  * Thread-safe for concurrent forwards as long as each uses its own {@link BertState}.
  */
 public final class BertModel implements AutoCloseable {
@@ -42,7 +43,7 @@ public final class BertModel implements AutoCloseable {
         this.config = config;
         this.pool = pool;
         this.file = file;
-        this.weights = weights.precision() == BertPrecision.FP32 ? packF32(weights, arena) : weights;
+        this.weights = pack(weights, arena);
     }
 
     /** Maps a converted file ({@link BertConverter}); its config comes from the file's metadata. */
@@ -191,8 +192,8 @@ public final class BertModel implements AutoCloseable {
         }
     }
 
-    /** Load-time step: every linear weight repacked into the F32 GEMM panel layout, in {@code arena}. */
-    private static BertWeights packF32(BertWeights w, Arena arena) {
+    /** Load-time step: every F32 or I8_ROW linear weight repacked into its GEMM panel layout, in {@code arena}. */
+    private static BertWeights pack(BertWeights w, Arena arena) {
         List<BertWeights.Layer> layers = new ArrayList<>();
         for (BertWeights.Layer l : w.layers()) {
             layers.add(new BertWeights.Layer(pack(l.query(), arena), pack(l.key(), arena), pack(l.value(), arena),
@@ -204,7 +205,11 @@ public final class BertModel implements AutoCloseable {
     }
 
     private static BertWeights.Linear pack(BertWeights.Linear l, Arena arena) {
-        return l.weight().dtype() == DType.F32 ? new BertWeights.Linear(LinearOps.packF32(arena, l.weight()), l.bias()) : l;
+        return switch (l.weight().dtype()) {
+            case F32 -> new BertWeights.Linear(LinearOps.packF32(arena, l.weight()), l.bias());
+            case I8_ROW -> new BertWeights.Linear(LinearOps.packQ8(arena, l.weight()), l.bias());
+            default -> l;
+        };
     }
 
     @Override

@@ -44,8 +44,8 @@ public final class BertState implements AutoCloseable {
         if (precision == BertPrecision.INT8) {
             // one buffer, viewed with either row length
             LinearOps.Q8Activations wide = LinearOps.Q8Activations.allocate(arena, rows, Math.max(h, f));
-            q8Hidden = new LinearOps.Q8Activations(wide.q(), wide.scales(), rows, h);
-            q8Ffn = new LinearOps.Q8Activations(wide.q(), wide.scales(), rows, f);
+            q8Hidden = new LinearOps.Q8Activations(wide.q(), wide.scales(), wide.dequantized(), rows, h);
+            q8Ffn = new LinearOps.Q8Activations(wide.q(), wide.scales(), wide.dequantized(), rows, f);
         } else {
             q8Hidden = q8Ffn = null;
         }
