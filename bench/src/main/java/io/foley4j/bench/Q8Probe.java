@@ -49,7 +49,7 @@ public final class Q8Probe {
         }
         if (shapes.isEmpty()) shapes.addAll(List.of(DEFAULT_SHAPES));
         System.out.printf("%-16s %9s %9s %9s %9s %9s %9s %9s %10s%n", "M x K x N", "FP32 ms", "int32 ms", "q8 ms",
-                "q8pk ms", "FP32/pk", "int32/pk", "q8/pk", "pk vs i32");
+                "q8pk ms", "FP32/pk", "int32/pk", "q8/pk", "|pk-i32|");
         for (int[] s : shapes) {
             probe(s[0], s[1], s[2], reps);
         }

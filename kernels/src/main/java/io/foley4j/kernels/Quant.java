@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorOperators;
  * {@code |v - q * scale| <= scale / 2}. Rows are the last dimension ({@code cols} values each); ops take a row
  * range {@code [r0, r1)} so the engine can split them over threads.
  *
- * <p>{@link #quantizeRowsQ8} runs per token at inference (dynamic activation quantization for
- * {@link MatmulQ8#matmulQ8Q8}) and so has a scalar reference and a Vector API version. The other conversions run
+ * <p>{@link #quantizeRowsQ8} and {@link #dequantizeRowsQ8} run per token at inference (dynamic activation
+ * quantization for {@link MatmulQ8#matmulQ8Q8}, and its F32 GEMM form on {@code xq * xScale}) and so have a scalar
+ * reference and a Vector API version. The other conversions run
  * once at load time (or in tests) and are plain loops: the F16 ones use the JDK's F16 intrinsics.
  */
 public final class Quant {
@@ -112,8 +113,38 @@ public final class Quant {
         }
     }
 
+    /** dst[r, c] = q[r, c] * scales[r]: exact (one rounding), so both paths give the same bits. */
     public static void dequantizeRowsQ8(MemorySegment q, MemorySegment scales, MemorySegment dst, int cols,
                                         int r0, int r1) {
+        String op = "dequantizeRowsQ8";
+        Checks.dims(op, "cols, r0, r1", true, cols, r0, r1);
+        Checks.require(r0 <= r1, op, "row range [" + r0 + ", " + r1 + ") is reversed");
+        Checks.fits(op, "q[rows=" + r1 + ", cols=" + cols + "]", q, (long) r1 * cols, 1);
+        Checks.fits(op, "scales[rows=" + r1 + "]", scales, r1, 4);
+        Checks.fits(op, "dst[rows=" + r1 + ", cols=" + cols + "]", dst, (long) r1 * cols, 4);
+        if (Simd.SCALAR) dequantizeRowsQ8Scalar(q, scales, dst, cols, r0, r1);
+        else dequantizeRowsQ8Vector(q, scales, dst, cols, r0, r1);
+    }
+
+    public static void dequantizeRowsQ8Vector(MemorySegment q, MemorySegment scales, MemorySegment dst, int cols,
+                                              int r0, int r1) {
+        q = Mem.plain(q); scales = Mem.plain(scales); dst = Mem.plain(dst);
+        int upper = MatmulQ8.byteLoopBound(cols);
+        for (int r = r0; r < r1; r++) {
+            long base = (long) r * cols;
+            float scale = scales.get(F32, (long) r * 4);
+            int c = 0;
+            for (; c < upper; c += F.length()) {
+                MatmulQ8.q8ToF32(q, base + c).mul(scale).intoMemorySegment(dst, (base + c) * 4, ORDER);
+            }
+            for (; c < cols; c++) {
+                dst.set(F32, (base + c) * 4, q.get(I8, base + c) * scale);
+            }
+        }
+    }
+
+    public static void dequantizeRowsQ8Scalar(MemorySegment q, MemorySegment scales, MemorySegment dst, int cols,
+                                              int r0, int r1) {
         q = Mem.plain(q); scales = Mem.plain(scales); dst = Mem.plain(dst);
         for (int r = r0; r < r1; r++) {
             float scale = scales.get(F32, (long) r * 4);

@@ -38,6 +38,23 @@ class QuantTest {
     }
 
     @Test
+    void dequantizeRowsQ8VectorEqualsScalar() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : SHAPES) {
+                int rows = s[0], cols = s[1];
+                MemorySegment q = arena.allocate((long) rows * cols), sc = Mem.floats(arena, rows);
+                Quant.quantizeRowsQ8(Mem.floats(arena, data(rows, cols)), q, sc, cols, 0, rows);
+                MemorySegment ref = Mem.floats(arena, (long) rows * cols), vec = Mem.floats(arena, (long) rows * cols);
+                Quant.dequantizeRowsQ8Scalar(q, sc, ref, cols, 0, rows);
+                Quant.dequantizeRowsQ8Vector(q, sc, vec, cols, 1, rows);
+                Quant.dequantizeRowsQ8Vector(q, sc, vec, cols, 0, 1);
+                float[] r = Mem.toFloats(ref), v = Mem.toFloats(vec);
+                assertArrayEquals(r, v, rows + "x" + cols + " at " + Simd.describe() + ": " + Diff.of(v, r));
+            }
+        }
+    }
+
+    @Test
     void rowsQ8WithinHalfAScale() {
         try (Arena arena = Arena.ofConfined()) {
             for (int[] s : SHAPES) {
