@@ -20,6 +20,10 @@ import jdk.incubator.vector.VectorOperators;
  *     once to the finished dot product;
  * <li>{@code matmulQ8BxF32}: one F32 scale per block of {@value #BLOCK} weights of a row (I8_BLOCK32, scales
  *     {@code [N][ceil(K / 32)]}); each block's partial sum is scaled and accumulated;
+ * <li>{@code matmulQ8PackedxF32}: I8_ROW weights repacked by {@link #packQ8} into column panels like
+ *     {@link Matmul#packF32}'s, F32 activations; each K block of a panel is widened ({@code q * scale}) with vector
+ *     loads into F32 and run through the GEMM micro-kernel. With activations {@code xq * xScale} (quantized, then
+ *     dequantized) it computes the W8A8 product of {@code matmulQ8Q8} up to F32 rounding, at about F32 GEMM speed;
  * <li>{@code matmulQ8Q8}: INT8 activations (quantized per row by {@link Quant#quantizeRowsQ8}) times I8_ROW
  *     weights, accumulated exactly in INT32, then {@code y = xScale[i] * wScale[j] * acc + bias[j]}.
  * </ul>
