@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
 
 /**
  * DiT weights ready for the engine: linear weights repacked once at load time (F32_PACKED, or I8_ROW feed-forward
- * weights and F16 LSTM weights in the mixed-precision mode). Checkpoint names are in {@link #table} only.
+ * weights panel-packed as I8_ROW_PACKED and F16 LSTM weights in the mixed-precision mode). Checkpoint names are in
+ * {@link #table} only.
  */
 public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, Linear frameEmbed, Linear time1,
                          Linear time2, List<Block> blocks, RnnOps.LstmWeights lstm, Linear finalMod,
@@ -151,6 +152,8 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
         return switch (dtype) {
             case F32 -> w;
             case F32_PACKED -> LinearOps.packF32(arena, w);
+            // panel-packed INT8: widened to F32 panels with vector loads inside the GEMM (LinearOps.packQ8)
+            case I8_ROW -> LinearOps.packQ8(arena, LinearOps.quantize(arena, w, DType.I8_ROW));
             default -> LinearOps.quantize(arena, w, dtype);
         };
     }

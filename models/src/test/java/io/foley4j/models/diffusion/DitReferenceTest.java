@@ -70,7 +70,9 @@ class DitReferenceTest {
     @Test
     void mixedPrecisionStaysWithinItsBudget() throws Exception {
         DitWeights w = DitWeights.load(weights, DitConfig.tiny(), DitWeights.Precision.MIXED, arena);
-        assertTrue(w.blocks().get(0).fc1().w().dtype() == DType.I8_ROW && w.lstm().wHh().dtype() == DType.F16);
+        // INT8 feed-forward weights are panel-packed at load (LinearOps.packQ8); the LSTM stays FP16
+        assertTrue(w.blocks().get(0).fc1().w().dtype() == DType.I8_ROW_PACKED && w.lstm().wHh().dtype() == DType.F16,
+                "fc1 " + w.blocks().get(0).fc1().w() + ", lstm wHh " + w.lstm().wHh());
         Diff d = Diff.of(run(w, 1, "forward_a", true), get("forward_a.out").toFloats(), 1.0);
         assertTrue(d.maxRel() < MIXED_TOL && d.cosine() > 0.999, "mixed: " + d);
     }
