@@ -3,6 +3,7 @@ package io.foley4j.pipeline.recipe;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
 import io.foley4j.kernels.Diff;
+import io.foley4j.kernels.Fp16;
 import io.foley4j.kernels.Mem;
 import io.foley4j.loader.SafetensorsDType;
 import io.foley4j.loader.SafetensorsFile;
@@ -21,7 +22,7 @@ import java.util.Locale;
 /**
  * The vocoder's half of {@link RecipeDump} (recipe/vocos.py trains a Vocos on these waveforms):
  * <pre>
- *   waves SOUNDS OUT_DIR      waves.safetensors: wave.N [samples] I16 (round(32767 x), clipped), the 48 kHz mono
+ *   waves SOUNDS OUT_DIR      waves.safetensors: wave.N [samples] F16, the 48 kHz mono
  *                             waveform of clip N, same clips, order and skip rule as {@code clips} (N indexes
  *                             mels.safetensors and clips.json)
  *   vocos MODEL REFERENCE     the folder's Vocos (VocosVocoder, FP32, 1 thread) on REFERENCE's mel [F, nMels] vs its
@@ -29,27 +30,24 @@ import java.util.Locale;
  * </pre>
  */
 final class RecipeVocos {
-    static final float I16_SCALE = 32767f;
-
     private RecipeVocos() {}
 
     static void waves(Path sounds, Path out) throws IOException {
         Files.createDirectories(out);
         SoundLibrary lib = SoundLibrary.index(sounds);
         SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump waves " + sounds.getFileName())
-                .metadata("scale", Float.toString(I16_SCALE)).metadata("sample_rate", "" + RecipeDump.SAMPLE_RATE);
+                .metadata("sample_rate", "" + RecipeDump.SAMPLE_RATE);
         int n = 0;
         long samples = 0;
         try (Arena arena = Arena.ofConfined()) {
             for (SoundLibrary.Clip c : lib.clips()) {
                 float[] x = SoundLibrary.loadMono48k(c);
                 if (x.length < RecipeDump.N_FFT) continue; // the skip rule of RecipeDump.clips
+                // F16 rather than I16: the same size, and quiet passages keep their relative precision, so the log-mel
+                // of the stored wave matches mels.safetensors down to the 1e-5 floor
                 MemorySegment s = arena.allocate(2L * x.length);
-                for (int i = 0; i < x.length; i++) {
-                    float v = Math.max(-1f, Math.min(1f, x[i])) * I16_SCALE;
-                    s.setAtIndex(Mem.I16, i, (short) Math.round(v));
-                }
-                w.addRaw("wave." + n++, SafetensorsDType.I16, new long[] {x.length}, s);
+                for (int i = 0; i < x.length; i++) s.setAtIndex(Mem.I16, i, Fp16.f32ToF16(x[i]));
+                w.addRaw("wave." + n++, SafetensorsDType.F16, new long[] {x.length}, s);
                 samples += x.length;
             }
             w.write(out.resolve("waves.safetensors"));
