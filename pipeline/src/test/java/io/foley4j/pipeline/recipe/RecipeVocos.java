@@ -24,12 +24,14 @@ import java.util.Locale;
  * <pre>
  *   waves SOUNDS OUT_DIR      waves.safetensors: wave.N [samples] F16, the 48 kHz mono
  *                             waveform of clip N, same clips, order and skip rule as {@code clips} (N indexes
- *                             mels.safetensors and clips.json)
+ *                             mels.safetensors and clips.json); f32.N for N < 3: the same waves in F32
  *   vocos MODEL REFERENCE     the folder's Vocos (VocosVocoder, FP32, 1 thread) on REFERENCE's mel [F, nMels] vs its
  *                             audio [(F - 1) hop] (recipe/vocos.py parity), then the time of 10 s of audio on 2 threads
  * </pre>
  */
 final class RecipeVocos {
+    static final int F32_COPIES = 3;
+
     private RecipeVocos() {}
 
     static void waves(Path sounds, Path out) throws IOException {
@@ -47,7 +49,10 @@ final class RecipeVocos {
                 // of the stored wave matches mels.safetensors down to the 1e-5 floor
                 MemorySegment s = arena.allocate(2L * x.length);
                 for (int i = 0; i < x.length; i++) s.setAtIndex(Mem.I16, i, Fp16.f32ToF16(x[i]));
-                w.addRaw("wave." + n++, SafetensorsDType.F16, new long[] {x.length}, s);
+                w.addRaw("wave." + n, SafetensorsDType.F16, new long[] {x.length}, s);
+                // F32 copies of the first clips: the exact input of mels.safetensors, for vocos.py's LogMel check
+                if (n < F32_COPIES) w.add("f32." + n, Tensor.ofFloats(arena, x, x.length));
+                n++;
                 samples += x.length;
             }
             w.write(out.resolve("waves.safetensors"));
