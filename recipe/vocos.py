@@ -271,6 +271,14 @@ def crops(clips, weights, rng, batch, samples):
 
 # ---- training ----
 
+def load(path):
+    """torch.load of our own checkpoint (dicts, tensors, numbers): torch >= 2.6 defaults to weights_only=True."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:  # a torch without the argument
+        return torch.load(path, map_location="cpu")
+
+
 def build(cfg):
     return Vocos(cfg["dim"], cfg["intermediate"], cfg["layers"])
 
@@ -294,7 +302,7 @@ def train(a):
     logmel = LogMel().to(dev)
     check_logmel(logmel, a.data, by_index, f32, dev)
     path = os.path.join(a.ckpt, "vocos.pt")
-    ck = torch.load(path, map_location="cpu") if os.path.exists(path) else None
+    ck = load(path) if os.path.exists(path) else None
     cfg = ck["config"] if ck else {"dim": a.dim, "intermediate": a.intermediate, "layers": a.layers}
     model = build(cfg).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.8, 0.9), weight_decay=0.01)
@@ -426,7 +434,7 @@ def heldout_report(model, logmel, held, dev, seconds=3.0):
 
 
 def load_ckpt(ckpt_dir):
-    ck = torch.load(os.path.join(ckpt_dir, "vocos.pt"), map_location="cpu")
+    ck = load(os.path.join(ckpt_dir, "vocos.pt"))
     model = build(ck["config"])
     model.load_state_dict(ck["model"])
     return model.eval(), ck
