@@ -328,7 +328,8 @@ def train(a):
     while step < a.steps:
         rng = np.random.default_rng([a.seed, step])
         y = torch.from_numpy(crops(train_clips, weights, rng, a.batch, samples)).to(dev)
-        lr = a.lr * min(1.0, (step + 1) / 200) * (0.05 + 0.475 * (1 + math.cos(math.pi * step / a.steps)))
+        warm = min(200, max(1, a.steps // 10))
+        lr = a.lr * min(1.0, (step + 1) / warm) * (0.05 + 0.475 * (1 + math.cos(math.pi * step / a.steps)))
         for o in (opt, opt_d) if a.gan else (opt,):
             for p in o.param_groups:
                 p["lr"] = lr
