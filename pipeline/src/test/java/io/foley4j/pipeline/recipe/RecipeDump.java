@@ -50,6 +50,7 @@ import java.util.Map;
  *                                  and decoder.N [T', 64], the decoder's log-mel the vocoder received
  *   parity MODEL REFERENCE         NeuralFoley.mel vs a reference written by recipe/parity.py --model MODEL
  * </pre>
+ * and the vocoder's ({@link RecipeVocos}: waves, vocos).
  * Run on the test class path: see recipe/java.sh.
  */
 public final class RecipeDump {
@@ -74,9 +75,11 @@ public final class RecipeDump {
             case "generate" -> generate(Path.of(args[1]), Path.of(args[2]), Long.parseLong(args[3]), Path.of(args[4]),
                     List.of(args).subList(5, args.length));
             case "parity" -> parity(Path.of(args[1]), Path.of(args[2]));
+            case "waves" -> RecipeVocos.waves(Path.of(args[1]), Path.of(args[2]));
+            case "vocos" -> RecipeVocos.vocos(Path.of(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException("usage: RecipeDump clips SOUNDS OUT | text CAPTIONS MAX OUT"
                     + " | scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT..."
-                    + " | parity MODEL REFERENCE");
+                    + " | parity MODEL REFERENCE | waves SOUNDS OUT | vocos MODEL REFERENCE");
         }
     }
 
