@@ -88,7 +88,7 @@ def main():
     gen, _ = st.read(os.path.join(out, "generated.safetensors"))
     cfg, _, al = parity.load_folder(a.model)
     sc, _ = st.read(os.path.join(data.WORK, "scenes", "scenes.safetensors"))
-    feats, contacts = sc["feat.%d" % a.scene], sc["contacts.%d" % a.scene]
+    feats, contacts = sc["feat.%d" % a.scene][:, :cfg["aligner"]["inputDim"]].copy(), sc["contacts.%d" % a.scene]
     rate = cfg["decoder"]["frameRate"]
     for i, prompt in enumerate(PROMPTS):
         mel = gen["mel.%d" % i]

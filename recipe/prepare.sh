@@ -4,6 +4,8 @@
 #   recipe/prepare.sh [SOUNDS_DIR]     (default: $FOLEY4J_HOME/sounds, else .cache/foley4j/sounds)
 # SCENES picks the rendered scenes: a count of bouncing ones (default 20, v0's set) or a mix of kinds, e.g.
 #   SCENES=bouncing:8,sliding:6,stepping:6,door:6 recipe/prepare.sh
+# Scenes carry 3 motion features per frame (MOTION_FEATURES=2 for the older 2): train.py timing --features 2 uses the
+# first 2 (luma change, contact), --features 3 adds the motion stop (io.foley4j.pipeline.motion.MotionStop).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,4 +14,4 @@ SOUNDS="${1:-${FOLEY4J_HOME:-$ROOT/.cache/foley4j}/sounds}"
 recipe/java.sh clips "$SOUNDS" recipe/work/data
 /usr/bin/python3 recipe/data.py
 recipe/java.sh text recipe/work/data/captions.txt 16 recipe/work/data/text.safetensors
-recipe/java.sh scenes "${SCENES:-20}" 6 24 100 recipe/work/scenes
+recipe/java.sh scenes "${SCENES:-20}" 6 24 100 recipe/work/scenes "${MOTION_FEATURES:-3}"

@@ -4,7 +4,8 @@
   /usr/bin/python3 recipe/train.py timbre --steps 3000     DiT over normalized log-mel of the real recordings,
                                                            conditioned on caption tokens and the RMS-like envelope
   /usr/bin/python3 recipe/train.py timing --steps 600      aligner: motion features of rendered scenes -> the
-                                                           contact envelope at the mel rate
+                                                           contact envelope at the mel rate (--features 3: with
+                                                           the motion stop, video.motionFeatures 3 at export)
 
 Deterministic given --seed on CPU with one thread: every step draws its batch and noise from generators seeded by
 (seed, step), so a run resumed from its checkpoint (recipe/work/ckpt/STAGE.pt, written every --every steps and at
@@ -183,7 +184,7 @@ class ScaledAligner(torch.nn.Module):
     def __init__(self, scale):
         super().__init__()
         self.register_buffer("scale", torch.tensor(scale, dtype=torch.float32))
-        self.net = M.Aligner(2, 32, True, 1)
+        self.net = M.Aligner(len(scale), 32, True, 1)
 
     def forward(self, f):
         return self.net(f * self.scale)
@@ -195,15 +196,24 @@ class ScaledAligner(torch.nn.Module):
         return sd
 
 
-def load_scenes():
-    """[(features [F, 2], target envelope at the mel rate, kind)] of every rendered scene; the target is
-    data.event_envelope of events.N (impacts and intervals), or data.contact_envelope of contacts.N in a file written
-    before events existed (all bouncing)."""
+# per-feature input scale: luma change (~1e-3), contact strength (0..1), motion stop (0..1)
+INPUT_SCALE = [100.0, 1.0, 1.0]
+
+
+def load_scenes(features=2):
+    """[(features [F, features], target envelope at the mel rate, kind)] of every rendered scene: the first
+    `features` motion columns of feat.N (RecipeDump scenes writes 2 or 3; the first 2 are the same either way); the
+    target is data.event_envelope of events.N (impacts and intervals), or data.contact_envelope of contacts.N in a
+    file written before events existed (all bouncing)."""
     d, meta = st.read(os.path.join(data.WORK, "scenes", "scenes.safetensors"))
     n = len([k for k in d if k.startswith("feat.")])
     out = []
     for i in range(n):
         f = d["feat.%d" % i]
+        if f.shape[1] < features:
+            raise SystemExit(f"scenes.safetensors has {f.shape[1]} motion features, --features {features} needs "
+                             f"scenes rendered with {features} (recipe/prepare.sh, RecipeDump scenes ... {features})")
+        f = np.ascontiguousarray(f[:, :features])
         frames = int(math.ceil(f.shape[0] / ALIGNER_FPS * data.FRAME_RATE))
         if "events.%d" % i in d:
             target = data.event_envelope(d["events.%d" % i], frames)
@@ -225,13 +235,14 @@ def split_scenes(scenes):
 
 
 def train_timing(a):
-    scenes = load_scenes()
+    scenes = load_scenes(a.features)
     train, test = split_scenes(scenes)
     kinds = list(dict.fromkeys(k for _, _, k in scenes))
     print("timing: " + ", ".join(f"{k} {sum(s[2] == k for s in train)} train / {sum(s[2] == k for s in test)} held out"
                                  for k in kinds))
     torch.manual_seed(a.seed)
-    al = ScaledAligner([100.0, 1.0])
+    al = ScaledAligner(INPUT_SCALE[:a.features])
+    print(f"timing: {al.scale.numel()} motion features, input scale {al.scale.tolist()}")
     opt = torch.optim.Adam(al.parameters(), lr=a.lr)
     path = os.path.join(CKPT, "timing.pt")
     step = 0
@@ -243,27 +254,41 @@ def train_timing(a):
         print(f"resumed at step {step}")
     log = open(os.path.join(CKPT, "timing.log"), "a")
 
-    def loss_of(items):
-        ls = []
+    def batches(items):
+        """Scenes of equal length stacked: [(features [B, F, D], targets [B, T], k0, k1, w)], interpolation
+        indices computed once."""
+        groups = {}
         for f, target, _ in items:
-            rows = al(torch.from_numpy(f)[None])[0]
-            k0, k1, w = M.interp_weights(rows.shape[0], ALIGNER_FPS, len(target), data.FRAME_RATE)
-            w = torch.from_numpy(w).float()[:, None]
-            pred = (1 - w) * rows[torch.from_numpy(k0)] + w * rows[torch.from_numpy(k1)]
-            ls.append(torch.nn.functional.mse_loss(pred[:, 0], torch.from_numpy(target)))
-        return torch.stack(ls).mean()
+            groups.setdefault((f.shape[0], len(target)), []).append((f, target))
+        out = []
+        for (frames, t), g in groups.items():
+            k0, k1, w = M.interp_weights(frames, ALIGNER_FPS, t, data.FRAME_RATE)
+            out.append((torch.from_numpy(np.stack([f for f, _ in g])), torch.from_numpy(np.stack([y for _, y in g])),
+                        torch.from_numpy(k0), torch.from_numpy(k1), torch.from_numpy(w).float()[None, :]))
+        return out
 
+    def loss_of(batched):
+        """The mean over scenes of each scene's MSE between the interpolated aligner output and its target."""
+        ls = []
+        for f, target, k0, k1, w in batched:
+            rows = al(f)[..., 0]                                                # [B, F]
+            pred = (1 - w) * rows[:, k0] + w * rows[:, k1]                      # [B, T]
+            ls.append(((pred - target) ** 2).mean(dim=1))
+        return torch.cat(ls).mean()
+
+    train_b, test_b = batches(train), batches(test)
+    kind_b = {k: batches([s for s in test if s[2] == k]) for k in kinds}
     t0 = time.time()
     while step < a.steps:
-        loss = loss_of(train)
+        loss = loss_of(train_b)
         opt.zero_grad()
         loss.backward()
         opt.step()
         step += 1
         if step % a.log == 0 or step == a.steps:
             with torch.no_grad():
-                ht = loss_of(test).item()
-                per_kind = " ".join(f"{k} {loss_of([s for s in test if s[2] == k]).item():.4f}" for k in kinds)
+                ht = loss_of(test_b).item()
+                per_kind = " ".join(f"{k} {loss_of(kind_b[k]).item():.4f}" for k in kinds)
             msg = (f"timing step {step} loss {loss.item():.4f} heldout {ht:.4f}"
                    + (f" ({per_kind})" if len(kinds) > 1 else "") + f" ({time.time() - t0:.0f} s)")
             print(msg, flush=True)
@@ -291,6 +316,8 @@ if __name__ == "__main__":
     p.add_argument("--depth", type=int, default=3, help="timbre: DiT blocks (v1: 3)")
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--mlp", type=int, default=None, help="timbre: MLP width (default 4 x hidden)")
+    p.add_argument("--features", type=int, default=2, choices=[2, 3],
+                   help="timing: motion features per frame (2: luma change, contact; 3: and motion stop)")
     p.add_argument("--minutes", type=float, default=None,
                    help="timbre: wall-clock budget; fixes --steps from the speed of the first 200 steps")
     a = p.parse_args()

@@ -97,6 +97,7 @@ final class EvaluateCommand implements Callable<Integer> {
             for (SceneTiming.Result x : timing) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("scene", x.scene());
+                m.put("kind", x.kind());
                 m.put("prompt", x.prompt());
                 m.put("envelope_r", Double.isNaN(x.envelopeR()) ? null : x.envelopeR());
                 m.put("median_onset_error_s", Double.isNaN(x.medianOnsetError()) ? null : x.medianOnsetError());
@@ -106,6 +107,18 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             j.put("scenes", t);
             j.put("aligner_median_onset_error_s", alignerErr);
+            List<Map<String, Object>> kinds = new ArrayList<>();
+            for (SceneTiming.KindSummary k : SceneTiming.byKind(timing)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("kind", k.kind());
+                m.put("tracks", k.tracks());
+                m.put("mean_envelope_r", Double.isNaN(k.meanEnvelopeR()) ? null : k.meanEnvelopeR());
+                m.put("median_onset_error_s", Double.isNaN(k.medianOnsetError()) ? null : k.medianOnsetError());
+                m.put("missed", k.missed());
+                m.put("contacts", k.contacts());
+                kinds.add(m);
+            }
+            j.put("scene_kinds", kinds);
             FoleyEvaluation.writeJson(j, out);
             System.out.println("report: " + out);
         }
@@ -128,6 +141,13 @@ final class EvaluateCommand implements Callable<Integer> {
                 k, v * 1000));
         System.out.printf(Locale.ROOT, "envelope r >= 0.8: %d/%d tracks; median onset error <= 40 ms: %d/%d tracks%n",
                 rOk, timing.size(), onsetOk, timing.size());
+        System.out.println();
+        System.out.println("| scene kind | tracks | mean envelope r | median onset error (median over tracks) | missed |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (SceneTiming.KindSummary k : SceneTiming.byKind(timing)) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.1f ms | %d/%d |%n", k.kind(), k.tracks(),
+                    k.meanEnvelopeR(), k.medianOnsetError() * 1000, k.missed(), k.contacts());
+        }
     }
 
     static void print(FoleyEvaluation.Report r) {

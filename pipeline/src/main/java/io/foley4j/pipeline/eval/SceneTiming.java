@@ -34,7 +34,39 @@ public final class SceneTiming {
     public record Contact(double time, double strength) {}
 
     /** One scene and prompt; {@code medianOnsetError} in seconds (NaN when every contact was missed). */
-    public record Result(String scene, String prompt, double envelopeR, double medianOnsetError, int contacts, int missed) {}
+    public record Result(String scene, String kind, String prompt, double envelopeR, double medianOnsetError,
+                         int contacts, int missed) {}
+
+    /**
+     * The tracks of one scene kind: mean envelope r, the median of the tracks' median onset errors (s; NaN when all
+     * were missed), contacts missed out of all.
+     */
+    public record KindSummary(String kind, int tracks, double meanEnvelopeR, double medianOnsetError, int missed,
+                              int contacts) {}
+
+    /**
+     * A rendered scene's kind: "bouncing" beside a {@code .contacts.tsv}, else the {@code # kind K} line of its
+     * {@code .events.tsv} ("unknown" without one).
+     */
+    public static String kindOf(Path video) throws IOException {
+        if (Files.exists(Path.of(video + ".contacts.tsv"))) return "bouncing";
+        for (String l : Files.readAllLines(Path.of(video + ".events.tsv"))) {
+            if (l.startsWith("# kind ")) return l.substring("# kind ".length()).strip();
+        }
+        return "unknown";
+    }
+
+    /** {@code results} grouped by kind, kinds in first-seen order. */
+    public static List<KindSummary> byKind(List<Result> results) {
+        java.util.Map<String, List<Result>> g = new java.util.LinkedHashMap<>();
+        for (Result r : results) g.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(r);
+        List<KindSummary> out = new ArrayList<>();
+        g.forEach((kind, rs) -> out.add(new KindSummary(kind, rs.size(),
+                rs.stream().mapToDouble(Result::envelopeR).average().orElse(Double.NaN),
+                median(rs.stream().mapToDouble(Result::medianOnsetError).toArray()),
+                rs.stream().mapToInt(Result::missed).sum(), rs.stream().mapToInt(Result::contacts).sum())));
+        return out;
+    }
 
     /**
      * The sound onsets of a rendered scene: {@code video.contacts.tsv} (bouncing scenes) or else
@@ -107,6 +139,7 @@ public final class SceneTiming {
         List<Result> out = new ArrayList<>();
         for (Path video : scenes) {
             List<Contact> contacts = contactsOf(video);
+            String kind = kindOf(video);
             NeuralFoley.Features fx = foley.features(video);
             float[] cond = foley.condition(fx.values(), fx.frames(), fx.duration());
             for (String prompt : prompts) {
@@ -117,7 +150,7 @@ public final class SceneTiming {
                 float[] c = Arrays.copyOf(cond, Math.min(cond.length, env.length));
                 double[] err = onsetErrors(env, contacts, melRate);
                 int missed = (int) Arrays.stream(err).filter(Double::isNaN).count();
-                out.add(new Result(video.getFileName().toString(), prompt, FoleyEvaluation.pearson(c, env), median(err),
+                out.add(new Result(video.getFileName().toString(), kind, prompt, FoleyEvaluation.pearson(c, env), median(err),
                         contacts.size(), missed));
                 progress.accept(out.size());
             }

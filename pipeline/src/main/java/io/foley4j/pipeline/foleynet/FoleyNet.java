@@ -75,7 +75,7 @@ public final class FoleyNet implements AutoCloseable {
             if (config.featureDim(vitDim) != config.aligner().inputDim()) {
                 throw new IllegalArgumentException("foleynet.json: aligner.inputDim " + config.aligner().inputDim()
                         + " != visual features " + config.featureDim(vitDim) + " (ViT " + vitDim + " + motion "
-                        + (v.motion() ? 2 : 0) + ")");
+                        + v.motionDim() + ")");
             }
             ok = true;
         } finally {

@@ -26,11 +26,25 @@ public record FoleyNetConfig(String format, String name, Video video, Text text,
     public static final String FILE = "foleynet.json";
 
     /**
-     * {@code vit}: a converted ViT file (null: motion features only); {@code motion}: append 2 motion features per
-     * frame, the mean absolute luma change from the previous frame (0..1) and the {@link
-     * io.foley4j.pipeline.motion.MotionEvents} contact strength at that frame (normalized by the clip's largest).
+     * {@code vit}: a converted ViT file (null: motion features only); {@code motion}: append {@code motionFeatures}
+     * motion features per frame: the mean absolute luma change from the previous frame (0..1), the {@link
+     * io.foley4j.pipeline.motion.MotionEvents} contact strength at that frame (normalized by the clip's largest) and,
+     * when motionFeatures is 3, the {@link io.foley4j.pipeline.motion.MotionStop} curve. motionFeatures absent from
+     * foleynet.json: 2 (the layout of models written before it existed).
      */
-    public record Video(double fps, String vit, boolean motion) {}
+    public record Video(double fps, String vit, boolean motion, Integer motionFeatures) {
+        public Video {
+            if (motionFeatures == null) motionFeatures = 2;
+            if (motionFeatures != 2 && motionFeatures != 3) {
+                bad("video.motionFeatures must be 2 (luma change, contact) or 3 (and motion stop), got " + motionFeatures);
+            }
+        }
+
+        /** Motion columns per frame: motionFeatures, or 0 without motion. */
+        public int motionDim() {
+            return motion ? motionFeatures : 0;
+        }
+    }
 
     /** {@code encoder}: "minilm" (the built-in all-MiniLM-L6-v2); tokens beyond maxTokens are cut. */
     public record Text(String encoder, int maxTokens) {}
@@ -95,7 +109,7 @@ public record FoleyNetConfig(String format, String name, Video video, Text text,
     }
 
     public int featureDim(int vitDim) {
-        return (video.vit() == null ? 0 : vitDim) + (video.motion() ? 2 : 0);
+        return (video.vit() == null ? 0 : vitDim) + video.motionDim();
     }
 
     public static FoleyNetConfig read(Path dir) throws IOException {

@@ -24,6 +24,7 @@ import io.foley4j.pipeline.foley.Rss;
 import io.foley4j.pipeline.foley.Stages;
 import io.foley4j.pipeline.foley.TextEncoder;
 import io.foley4j.pipeline.motion.MotionEvents;
+import io.foley4j.pipeline.motion.MotionStop;
 import io.foley4j.pipeline.video.ImagePreprocessor;
 import io.foley4j.pipeline.video.RgbImage;
 import io.foley4j.pipeline.video.VideoFrames;
@@ -161,6 +162,8 @@ public final class NeuralFoley implements Generator {
             float[] px = net.vit == null ? null : new float[3 * size * size];
             float[][] prev = {null};
             MotionEvents.Analyzer motion = new MotionEvents.Analyzer(fps);
+            int motionDim = cfg.video().motionDim();
+            MotionStop stop = motionDim == 3 ? new MotionStop(frames) : null;
             VideoFrames.sample(video, fps, pool, rgb -> new Sampled(rgb, MotionEvents.thumbnail(rgb)), (frame, s) -> {
                 int k = frame.index();
                 if (net.vit != null) {
@@ -178,11 +181,13 @@ public final class NeuralFoley implements Generator {
                 if (cfg.video().motion()) {
                     feats[k * featDim + vitDim] = prev[0] == null ? 0 : meanAbsDiff(s.thumb, prev[0]) / 255f;
                     motion.accept(s.thumb);
+                    if (stop != null) stop.accept(s.thumb);
                 }
                 prev[0] = s.thumb;
                 st.step(k + 1, frames);
             });
             if (cfg.video().motion()) contactFeature(motion.finish(null), feats, frames, featDim, vitDim + 1);
+            if (stop != null) stop.write(feats, featDim, vitDim + 2);
         }
         if (frameCache != null) counters.put("frame.hits", frameCache.stats().hits() - hits0);
         st.endExcluding(visualNanos[0] / 1e9);     // decoding and motion only
@@ -293,22 +298,29 @@ public final class NeuralFoley implements Generator {
     }
 
     /**
-     * The motion columns alone, [frames, 2] at {@code fps}: mean absolute luma change and contact strength, as
-     * {@link #generate} computes them for a model without a ViT (the training recipe's aligner features).
+     * The motion columns alone, [frames, count] at {@code fps}: mean absolute luma change, contact strength and (count
+     * 3) motion stop, as {@link #generate} computes them for a model without a ViT whose video.motionFeatures is
+     * {@code count} (the training recipe's aligner features).
      */
-    public static float[] motionFeatures(Path video, double fps, WorkerPool pool) throws IOException {
+    public static float[] motionFeatures(Path video, double fps, int count, WorkerPool pool) throws IOException {
+        if (count != 2 && count != 3) {
+            throw new IllegalArgumentException("NeuralFoley.motionFeatures: count must be 2 or 3, got " + count);
+        }
         VideoIndex v = VideoIndex.open(video);
         int frames = VideoFrames.plan(v, fps).length;
-        float[] feats = new float[frames * 2];
+        float[] feats = new float[frames * count];
         float[][] prev = {null};
         MotionEvents.Analyzer motion = new MotionEvents.Analyzer(fps);
+        MotionStop stop = count == 3 ? new MotionStop(frames) : null;
         VideoFrames.sample(v, fps, pool, rgb -> MotionEvents.thumbnail(rgb), (frame, thumb) -> {
             int k = frame.index();
-            feats[2 * k] = prev[0] == null ? 0 : meanAbsDiff(thumb, prev[0]) / 255f;
+            feats[count * k] = prev[0] == null ? 0 : meanAbsDiff(thumb, prev[0]) / 255f;
             motion.accept(thumb);
+            if (stop != null) stop.accept(thumb);
             prev[0] = thumb;
         });
-        contactFeature(motion.finish(null), feats, frames, 2, 1);
+        contactFeature(motion.finish(null), feats, frames, count, 1);
+        if (stop != null) stop.write(feats, count, 2);
         return feats;
     }
 

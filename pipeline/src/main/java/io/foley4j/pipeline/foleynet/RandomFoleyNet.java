@@ -28,7 +28,7 @@ public final class RandomFoleyNet {
         int feat = (withVit ? v.outputDim() : 0) + 2;
         DitConfig dit = new DitConfig(16, 2, 32, 2, 2, 64, 384, 24, 32, 128, 16, 2, true, 1e-6f);
         return new FoleyNetConfig(FoleyNetConfig.FORMAT, "tiny-random",
-                new FoleyNetConfig.Video(8, withVit ? "visual.safetensors" : null, true),
+                new FoleyNetConfig.Video(8, withVit ? "visual.safetensors" : null, true, 2),
                 new FoleyNetConfig.Text("minilm", 16),
                 new FoleyNetConfig.Aligner("aligner.safetensors", feat, 24, true, 24),
                 new FoleyNetConfig.Decoder("decoder.safetensors", dit, 24000 / 256.0, 1, 0, null),
@@ -49,7 +49,7 @@ public final class RandomFoleyNet {
         DitConfig dit = new DitConfig(64, d.patch(), d.hidden(), d.heads(), d.depth(), d.mlpHidden(), 384, 256,
                 d.freqDim(), 1024, 32, 2, true, d.eps());
         return new FoleyNetConfig(FoleyNetConfig.FORMAT, "edge-random",
-                new FoleyNetConfig.Video(8, withVit ? "visual.safetensors" : null, true),
+                new FoleyNetConfig.Video(8, withVit ? "visual.safetensors" : null, true, 2),
                 new FoleyNetConfig.Text("minilm", 32),
                 new FoleyNetConfig.Aligner("aligner.safetensors", feat, 256, true, 256),
                 new FoleyNetConfig.Decoder("decoder.safetensors", dit, 48000 / 512.0, 1, 0, null),
@@ -64,7 +64,7 @@ public final class RandomFoleyNet {
         SplittableRandom rnd = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
             if (cfg.video().vit() != null) {
-                VitConfig vc = cfg.aligner().inputDim() - 2 == VitConfig.tinyClip().outputDim()
+                VitConfig vc = cfg.aligner().inputDim() - cfg.video().motionDim() == VitConfig.tinyClip().outputDim()
                         ? VitConfig.tinyClip() : VitConfig.clipB16();
                 SafetensorsWriter w = new SafetensorsWriter().config(vc.toJson()).metadata("source", "random seed " + seed);
                 fill(w, VitWeights.table(vc), rnd, arena);

@@ -57,7 +57,23 @@ class SceneTimingTest {
                 + "0.700000\t0.776000\t0.2200\n2.663000\t0.000000\t0.4000\n");
         assertEquals(List.of(new SceneTiming.Contact(0.7, 0.22), new SceneTiming.Contact(2.663, 0.4)),
                 SceneTiming.contactsOf(video));
+        assertEquals("door", SceneTiming.kindOf(video));
         Files.writeString(Path.of(video + ".contacts.tsv"), "1.5\t0.5\t0.9\n");     // a contacts file wins
         assertEquals(List.of(new SceneTiming.Contact(1.5, 0.9)), SceneTiming.contactsOf(video));
+        assertEquals("bouncing", SceneTiming.kindOf(video));
+    }
+
+    @Test
+    void summaryPerKind() {
+        List<SceneTiming.Result> rs = List.of(
+                new SceneTiming.Result("scene_1.mp4", "door", "a", 0.9, 0.02, 4, 1),
+                new SceneTiming.Result("scene_0.mp4", "bouncing", "a", 0.8, 0.01, 5, 0),
+                new SceneTiming.Result("scene_1.mp4", "door", "b", 0.7, Double.NaN, 4, 4),
+                new SceneTiming.Result("scene_2.mp4", "door", "a", 0.5, 0.06, 3, 0));
+        List<SceneTiming.KindSummary> k = SceneTiming.byKind(rs);
+        assertEquals(List.of(new SceneTiming.KindSummary("door", 3, 0.7, 0.04, 5, 11),
+                new SceneTiming.KindSummary("bouncing", 1, 0.8, 0.01, 0, 5)), k.stream().map(x ->
+                new SceneTiming.KindSummary(x.kind(), x.tracks(), Math.round(x.meanEnvelopeR() * 1e9) / 1e9,
+                        Math.round(x.medianOnsetError() * 1e9) / 1e9, x.missed(), x.contacts())).toList());
     }
 }

@@ -39,10 +39,10 @@ import java.util.Map;
  *                                  mel.N [T, 64] natural-log Slaney mel, 48 kHz, Hann 2048, hop 512 (griffin-lim's)
  *   text   CAPTIONS.txt MAX OUT    tokens [N, MAX, 384] + mask [N, MAX]: MiniLM last hidden states (FP32), one
  *                                  caption per line, each padded alone to MAX tokens
- *   scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT_DIR
+ *   scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT_DIR [FEATURES]
  *                                  EventScene clips (COUNT alone: bouncing; kinds bouncing, sliding, stepping, door)
- *                                  as H.264 (scene_N.mp4) + scenes.safetensors: feat.N [F, 2] (NeuralFoley.
- *                                  motionFeatures at FPS), contacts.N [K, 2] (impacts: time s, strength), events.N
+ *                                  as H.264 (scene_N.mp4) + scenes.safetensors: feat.N [F, FEATURES] (NeuralFoley.
+ *                                  motionFeatures at FPS; FEATURES 2, the default, or 3), contacts.N [K, 2] (impacts: time s, strength), events.N
  *                                  [E, 3] (time s, strength, duration s, 0 for impacts), metadata kind.N
  *   generate MODEL VIDEO SEED OUT_DIR PROMPT...
  *                                  NeuralFoley (FP32) once per prompt: OUT_DIR/gen_N.wav and generated.safetensors
@@ -71,15 +71,16 @@ public final class RecipeDump {
             case "clips" -> clips(Path.of(args[1]), Path.of(args[2]));
             case "text" -> text(Path.of(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
             case "scenes" -> scenes(args[1], Double.parseDouble(args[2]), Double.parseDouble(args[3]),
-                    Long.parseLong(args[4]), Path.of(args[5]));
+                    Long.parseLong(args[4]), Path.of(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : 2);
             case "generate" -> generate(Path.of(args[1]), Path.of(args[2]), Long.parseLong(args[3]), Path.of(args[4]),
                     List.of(args).subList(5, args.length));
             case "parity" -> parity(Path.of(args[1]), Path.of(args[2]));
             case "waves" -> RecipeVocos.waves(Path.of(args[1]), Path.of(args[2]));
             case "vocos" -> RecipeVocos.vocos(Path.of(args[1]), Path.of(args[2]));
             default -> throw new IllegalArgumentException("usage: RecipeDump clips SOUNDS OUT | text CAPTIONS MAX OUT"
-                    + " | scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT | generate MODEL VIDEO SEED OUT_DIR PROMPT..."
-                    + " | parity MODEL REFERENCE | waves SOUNDS OUT | vocos MODEL REFERENCE");
+                    + " | scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT [FEATURES]"
+                    + " | generate MODEL VIDEO SEED OUT_DIR PROMPT... | parity MODEL REFERENCE | waves SOUNDS OUT"
+                    + " | vocos MODEL REFERENCE");
         }
     }
 
@@ -141,7 +142,8 @@ public final class RecipeDump {
         SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump generate " + model.getFileName());
         try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined();
              NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
-            double fps = FoleyNetConfig.read(model).video().fps();
+            FoleyNetConfig.Video vc = FoleyNetConfig.read(model).video();
+            double fps = vc.fps();
             for (int i = 0; i < prompts.size(); i++) {
                 Path wav = out.resolve("gen_" + i + ".wav");
                 long t0 = System.nanoTime();
@@ -150,8 +152,8 @@ public final class RecipeDump {
                 float[] mel = lm.compute(Wav.read(wav).samples());
                 w.add("mel." + i, Tensor.ofFloats(arena, mel, mel.length / N_MELS, N_MELS));
                 // the decoder's own output for the same request (what the vocoder received)
-                float[] feats = NeuralFoley.motionFeatures(video, fps, pool);
-                NeuralFoley.Mel dm = g.mel(feats, feats.length / 2, prompts.get(i), Wav.read(wav).frames()
+                float[] feats = NeuralFoley.motionFeatures(video, fps, vc.motionFeatures(), pool);
+                NeuralFoley.Mel dm = g.mel(feats, feats.length / vc.motionFeatures(), prompts.get(i), Wav.read(wav).frames()
                         / (double) NeuralFoley.OUTPUT_RATE, GenerateOptions.defaults().withSeed(seed));
                 w.add("decoder." + i, Tensor.ofFloats(arena, dm.logMel(), dm.frames(), N_MELS));
                 System.out.printf(java.util.Locale.ROOT, "generate: '%s' in %.1f s%n", prompts.get(i),
@@ -174,7 +176,8 @@ public final class RecipeDump {
                 .withSteps(Integer.parseInt(meta.get("steps"))).withCfg(Double.parseDouble(meta.get("cfg")));
         try (WorkerPool pool = new WorkerPool(1);
              NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home()), pool, null)) {
-            float[] mel = g.mel(feats, feats.length / 2, meta.get("prompt"), Double.parseDouble(meta.get("seconds")), o)
+            int dim = FoleyNetConfig.read(model).aligner().inputDim();
+            float[] mel = g.mel(feats, feats.length / dim, meta.get("prompt"), Double.parseDouble(meta.get("seconds")), o)
                     .logMel();
             double peak = 0;
             for (float v : expected) peak = Math.max(peak, Math.abs(v));
@@ -190,20 +193,21 @@ public final class RecipeDump {
 
     /**
      * {@code mix} is a count of bouncing scenes ("20", as before) or counts per kind ("bouncing:8,sliding:6,stepping:6",
-     * kinds of EventScene.KINDS), numbered in that order; scene N has seed {@code seed + N}.
+     * kinds of EventScene.KINDS), numbered in that order; scene N has seed {@code seed + N}. {@code features}: motion
+     * columns per frame (2 or 3, video.motionFeatures of the model to train; the first 2 are the same either way).
      */
-    static void scenes(String mix, double seconds, double fps, long seed, Path out) throws IOException {
+    static void scenes(String mix, double seconds, double fps, long seed, Path out, int features) throws IOException {
         List<String> kinds = sceneKinds(mix);
         Files.createDirectories(out);
         SafetensorsWriter w = new SafetensorsWriter().metadata("source", "RecipeDump scenes seed " + seed)
-                .metadata("kinds", String.join(",", kinds));
+                .metadata("kinds", String.join(",", kinds)).metadata("features", Integer.toString(features));
         try (WorkerPool pool = new WorkerPool(1); Arena arena = Arena.ofConfined()) {
             for (int i = 0; i < kinds.size(); i++) {
                 EventScene scene = EventScene.of(kinds.get(i), 320, 180, seconds, seed + i);
                 Path mp4 = out.resolve("scene_" + i + ".mp4");
                 if (scene instanceof BouncingScene b) ClipWriter.write(b, 24, mp4);     // .contacts.tsv with x
                 else ClipWriter.write(scene, 24, mp4);                                 // .events.tsv
-                float[] f = NeuralFoley.motionFeatures(mp4, fps, pool);
+                float[] f = NeuralFoley.motionFeatures(mp4, fps, features, pool);
                 List<SoundEvent> es = scene.events();
                 List<SoundEvent> impacts = es.stream().filter(SoundEvent::isImpact).toList();
                 // [K, 2] (time s, strength): impacts only, one zero row when there are none (strength 0 is skipped)
@@ -219,14 +223,14 @@ public final class RecipeDump {
                     e[3 * k + 1] = (float) es.get(k).strength();
                     e[3 * k + 2] = (float) es.get(k).duration();
                 }
-                w.add("feat." + i, Tensor.ofFloats(arena, f, f.length / 2, 2));
+                w.add("feat." + i, Tensor.ofFloats(arena, f, f.length / features, features));
                 w.add("contacts." + i, Tensor.ofFloats(arena, c, c.length / 2, 2));
                 w.add("events." + i, Tensor.ofFloats(arena, e, e.length / 3, 3));
                 w.metadata("kind." + i, scene.kind());
             }
             w.write(out.resolve("scenes.safetensors"));
         }
-        System.out.println("scenes: " + kinds.size() + " (" + mix + ")");
+        System.out.println("scenes: " + kinds.size() + " (" + mix + "), " + features + " motion features");
     }
 
     /** The kind of every scene of a {@link #scenes} mix, in order. */

@@ -30,14 +30,15 @@ class SceneMixTest {
 
     @Test
     void scenesFileHasFeaturesContactsEventsAndKinds(@TempDir Path dir) throws Exception {
-        RecipeDump.scenes("bouncing:1,sliding:1", 2, 24, 100, dir);
+        RecipeDump.scenes("bouncing:1,sliding:1", 2, 24, 100, dir, 3);
         assertTrue(Files.exists(dir.resolve("scene_0.mp4.contacts.tsv")));
         assertTrue(Files.exists(dir.resolve("scene_1.mp4.events.tsv")));
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("scenes.safetensors"));
              Arena arena = Arena.ofConfined()) {
             assertEquals("sliding", f.metadata().get("kind.1"));
             assertEquals("bouncing,sliding", f.metadata().get("kinds"));
-            assertArrayEquals(new long[] {48, 2}, f.info("feat.1").shape());
+            assertArrayEquals(new long[] {48, 3}, f.info("feat.1").shape());
+            assertEquals("3", f.metadata().get("features"));
             // bouncing: contacts.N as before, events.N the same impacts with duration 0
             List<BouncingScene.Contact> cs = new BouncingScene(320, 180, 2, 100).contacts();
             float[] c = f.toF32("contacts.0", arena).toFloats(), e = f.toF32("events.0", arena).toFloats();
