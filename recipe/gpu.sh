@@ -1,18 +1,18 @@
 #!/bin/bash
 # Trains several timbre (DiT) variants side by side on one CUDA GPU, each for a wall-clock budget, and exports each
-# as a FoleyNet folder with the committed v1 aligner (timing is a CPU-minute job; it is not retrained here).
+# as a FoleyNet folder with an existing aligner checkpoint (timing is a CPU-minute job; it is not retrained here).
 #
 #   recipe/gpu.sh OUTDIR MINUTES NAME:ARGS [NAME:ARGS ...]
 #   e.g. recipe/gpu.sh /tmp/out 7 "a:--hidden 128 --depth 3" "b:--hidden 192 --depth 4"
 #
-# Needs recipe/work/data (recipe/prepare.sh) and recipe/work/ckpt-v1/timing.pt (or any timing.pt; TIMING=path).
+# Needs recipe/work/data (recipe/prepare.sh) and recipe/work/ckpt/timing.pt (train.py timing; or TIMING=path).
 # Each variant gets recipe/work/gpu-NAME/ (checkpoint, log) and OUTDIR/NAME.tar (the exported folder, split into
 # parts of 15 MB when larger: cat NAME.tar.* | tar x). Seeded like the CPU run, but CUDA kernels are not bitwise
 # reproducible: the step count a budget chose is logged, and `train.py timbre --device cuda --steps N` repeats it.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=$1; minutes=$2; shift 2
-timing=${TIMING:-work/ckpt-v1/timing.pt}
+timing=${TIMING:-work/ckpt/timing.pt}
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1
 py=${PYTHON:-python3}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs io.foley4j.pipeline.recipe.RecipeDump (or another class given as RECIPE_MAIN) on the pipeline's test class path:
-#   recipe/java.sh clips SOUNDS OUT | text CAPTIONS MAX OUT | scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT
+#   recipe/java.sh clips SOUNDS OUT | text CAPTIONS MAX OUT | scenes COUNT|KIND:COUNT,... SECONDS FPS SEED OUT [FEATURES]
+#                  | generate MODEL VIDEO SEED OUT_DIR PROMPT... | parity MODEL REF | waves SOUNDS OUT | vocos MODEL REF
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA="${FOLEY4J_JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
