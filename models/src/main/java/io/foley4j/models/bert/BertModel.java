@@ -61,6 +61,9 @@ public final class BertModel implements AutoCloseable {
         }
     }
 
+    /** Parts of {@link #forward} timed by {@link BertState#profile}; EMBED includes its LayerNorm. */
+    public enum Stage { EMBED, QKV, ATTENTION, ATTENTION_OUTPUT, FFN_IN, ACTIVATION, FFN_OUT, RESIDUAL, LAYER_NORM }
+
     public BertConfig config() { return config; }
     public BertPrecision precision() { return weights.precision(); }
 
@@ -90,8 +93,10 @@ public final class BertModel implements AutoCloseable {
         float eps = config.layerNormEps(), scale = AttentionOps.defaultScale(config.headDim());
 
         // x = LayerNorm(E_word[id] + E_position[p] + E_type[type])
+        long t = s.tick();
         embed(ids, typeIds, rows, seq, x);
         NormOps.layerNorm(x, weights.embeddingNormWeight(), weights.embeddingNormBias(), eps, x, pool);
+        t = s.lap(Stage.EMBED, t);
         // INT8: the layers reading a LayerNorm output (Q, K, V, intermediate) take F32 activations (INT8 weights
         // widened in the matmul); see BertPrecision.INT8. The attention context and the GELU output are quantized.
         for (BertWeights.Layer l : weights.layers()) {
@@ -99,18 +104,28 @@ public final class BertModel implements AutoCloseable {
             linear(l.query(), x, q, null);
             linear(l.key(), x, k, null);
             linear(l.value(), x, v, null);
+            t = s.lap(Stage.QKV, t);
             AttentionOps.attentionGemm(q.view(batch, seq, h), k.view(batch, seq, h), v.view(batch, seq, h), keyMask,
                     scale, context.view(batch, seq, h), config.heads(), s.attention, pool);
+            t = s.lap(Stage.ATTENTION, t);
             // x = LayerNorm(x + context Wo^T + bo)
             linear(l.attentionOutput(), context, sum, s.q8Hidden);
+            t = s.lap(Stage.ATTENTION_OUTPUT, t);
             add(sum, x);
+            t = s.lap(Stage.RESIDUAL, t);
             NormOps.layerNorm(sum, l.attentionNormWeight(), l.attentionNormBias(), eps, x, pool);
+            t = s.lap(Stage.LAYER_NORM, t);
             // x = LayerNorm(x + act(x Wi^T + bi) Wo^T + bo)
             linear(l.intermediate(), x, ffn, null);
+            t = s.lap(Stage.FFN_IN, t);
             ActivationOps.apply(config.activation(), ffn, ffn, pool);
+            t = s.lap(Stage.ACTIVATION, t);
             linear(l.output(), ffn, sum, s.q8Ffn);
+            t = s.lap(Stage.FFN_OUT, t);
             add(sum, x);
+            t = s.lap(Stage.RESIDUAL, t);
             NormOps.layerNorm(sum, l.outputNormWeight(), l.outputNormBias(), eps, x, pool);
+            t = s.lap(Stage.LAYER_NORM, t);
         }
         return x.view(batch, seq, h);
     }
