@@ -21,6 +21,7 @@ public final class BertState implements AutoCloseable {
     final Tensor ffn;      // [rows, intermediate]
     final Tensor keyMask;  // [rows] additive attention mask, 0 or -inf
     final AttentionOps.GemmScratch attention;
+    final AttentionOps.Scratch streaming; // attention of short sequences (BertModel.STREAMING_MAX_SEQ)
     /** INT8 mode: per-token quantized activations for layers reading hidden (K = hidden) and ffn (K = intermediate). */
     final LinearOps.Q8Activations q8Hidden, q8Ffn;
     /** Nanoseconds spent per {@link BertModel.Stage} since {@link #profile} turned timing on; null when off. */
@@ -43,6 +44,7 @@ public final class BertState implements AutoCloseable {
         ffn = Tensor.allocate(arena, DType.F32, rows, f);
         keyMask = Tensor.allocate(arena, DType.F32, rows);
         attention = AttentionOps.GemmScratch.create(arena, threads, maxSeq, maxSeq, c.headDim());
+        streaming = AttentionOps.Scratch.create(arena, threads, c.headDim());
         if (precision == BertPrecision.INT8) {
             // one buffer, viewed with either row length
             LinearOps.Q8Activations wide = LinearOps.Q8Activations.allocate(arena, rows, Math.max(h, f));
