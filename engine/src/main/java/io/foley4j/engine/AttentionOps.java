@@ -1,6 +1,5 @@
 package io.foley4j.engine;
 
-import io.foley4j.kernels.Activation;
 import io.foley4j.kernels.Attention;
 import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Matmul;
@@ -127,10 +126,10 @@ public final class AttentionOps {
                     maxSk, maxHeadDim);
         }
 
-        /** q, o [Sq, hdp]; k, packed k [Skp, hd]; v^T, packed v^T [hdp, Skp]; scores [Sq, Skp]. */
+        /** q, o [Sq, hdp]; k, packed k [Skp, hd]; v^T, packed v^T [hdp, Skp]; scores [Sq, Skp]; 1 / row sums [Sq]. */
         static long slotFloats(int sq, int sk, int hd) {
             long skp = panels(sk), hdp = panels(hd);
-            return 2L * sq * hdp + 2 * skp * hd + 2 * hdp * skp + (long) sq * skp;
+            return 2L * sq * hdp + 2 * skp * hd + 2 * hdp * skp + (long) sq * skp + sq;
         }
 
         MemorySegment slot(int i) {
@@ -151,8 +150,9 @@ public final class AttentionOps {
      * out = softmax(scale q k^T + keyMask) v per head, shapes as {@link #attention} with kvHeads = heads; keyMask
      * may be null; a query whose keys are all masked (-inf) gets zeros. Per (batch entry, head): the head's columns
      * are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds), k_h and v_h^T packed
-     * for {@link Matmul#matmulF32Packed}, S = (scale q_h) k_h^T [Sq, Skp], P = row softmax of S + keyMask over the
-     * first Sk columns, o_h = P v_h [Sq, hdp]. Keys are padded with zero rows to Skp (whole panels; their scores 0
+     * for {@link Matmul#matmulF32Packed}, S = (scale q_h) k_h^T [Sq, Skp], E = e^(S + keyMask - rowmax) over the
+     * first Sk columns with inv = 1 / row sums of E ({@link Attention#expRows}), o_h = inv * (E v_h) [Sq, hdp]: the
+     * softmax normalization is applied to the hd-wide output rows instead of the Sk-wide score rows. Keys are padded with zero rows to Skp (whole panels; their scores 0
      * stay out of the softmax, so P is 0 there) and v^T with zero rows to hdp (whole panels of output columns).
      * Each thread takes whole items with its own slot: results do not depend on the thread count.
      */
@@ -238,6 +238,7 @@ public final class AttentionOps {
             MemorySegment vt = slot.asSlice(2 * small + 2 * kBytes, vBytes);                // [hdp, Skp] = v_h^T
             MemorySegment vp = slot.asSlice(2 * small + 2 * kBytes + vBytes, vBytes);       // packed as w[hdp, Skp]
             MemorySegment sc = slot.asSlice(2 * small + 2 * kBytes + 2 * vBytes, 4L * sq * skp); // [Sq, Skp]
+            MemorySegment inv = slot.asSlice(2 * small + 2 * kBytes + 2 * vBytes + 4L * sq * skp, 4L * sq); // [Sq]
             for (int i = 0; i < sq; i++) {
                 MemorySegment.copy(q, qBase + i * rowBytes, qh, i * hdBytes, hdBytes);
             }
@@ -253,16 +254,11 @@ public final class AttentionOps {
             Matmul.packF32(vt, vp, hdp, skp);
             Matmul.matmulF32Packed(qh, kp, null, sc, sq, skp, hd, 0, sq, 0, skp);
             MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
-            for (int i = 0; i < sq; i++) {
-                MemorySegment row = sc.asSlice(4L * i * skp, 4L * sk);
-                if (m != null) {
-                    Elementwise.add(row, m, row, 0, sk);
-                }
-                Activation.softmax(row, row, sk, 0, 1);
-            }
+            Attention.expRows(sc, skp, sk, m, inv, 0, sq);
             Matmul.matmulF32Packed(sc, vp, null, oh, sq, hdp, skp, 0, sq, 0, hdp);
             for (int i = 0; i < sq; i++) {
-                MemorySegment.copy(oh, 4L * i * hdp, out, qBase + i * rowBytes, hdBytes);
+                Elementwise.scale(oh.asSlice(4L * i * hdp, hdBytes), Mem.getF32(inv, i),
+                        out.asSlice(qBase + i * rowBytes, hdBytes), 0, hd);
             }
         }
     }

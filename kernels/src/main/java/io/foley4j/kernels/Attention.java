@@ -308,4 +308,84 @@ public final class Attention {
             scratch.set(F32, acc + c * 4L, a);
         }
     }
+    // ---- score rows of the GEMM form: s = e^(s + mask - max), inv = 1 / sum; the caller scales the output rows ----
+
+    /**
+     * Rows {@code [rowStart, rowEnd)} of scores {@code s [rows, stride]}, first {@code n} columns, in place:
+     * {@code s_ij = e^(s_ij + mask_j - max_i)} and {@code inv[i] = 1 / sum_j s_ij}, so that
+     * {@code softmax(s) v = inv * (s v)} (the normalization moves to the [rows, headDim] output). mask [n] additive or
+     * null; a row whose entries are all -inf becomes zeros with inv 0.
+     */
+    public static void expRows(MemorySegment s, int stride, int n, MemorySegment mask, MemorySegment inv,
+                               int rowStart, int rowEnd) {
+        String op = "expRows";
+        Checks.require(n >= 0 && n <= stride, op, "n " + n + " must be in [0, stride " + stride + "]");
+        Checks.range(op, "row", rowStart, rowEnd, rowEnd);
+        Checks.fits(op, "s [rows=" + rowEnd + ", stride=" + stride + "]", s, (long) rowEnd * stride, 4);
+        Checks.fits(op, "inv [" + rowEnd + "]", inv, rowEnd, 4);
+        if (mask != null) {
+            Checks.fits(op, "mask [" + n + "]", mask, n, 4);
+        }
+        if (Simd.SCALAR) {
+            expRowsScalar(s, stride, n, mask, inv, rowStart, rowEnd);
+        } else {
+            expRowsVector(s, stride, n, mask, inv, rowStart, rowEnd);
+        }
+    }
+
+    public static void expRowsScalar(MemorySegment s, int stride, int n, MemorySegment mask, MemorySegment inv,
+                                     int rowStart, int rowEnd) {
+        s = Mem.plain(s); mask = Mem.plain(mask); inv = Mem.plain(inv);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long base = (long) r * stride * 4;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                float x = s.get(F32, base + j * 4L) + (mask == null ? 0f : mask.get(F32, j * 4L));
+                s.set(F32, base + j * 4L, x);
+                max = Math.max(max, x);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                float e = max == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(s.get(F32, base + j * 4L) - max);
+                s.set(F32, base + j * 4L, e);
+                sum += e;
+            }
+            inv.set(F32, r * 4L, sum > 0 ? (float) (1 / sum) : 0f);
+        }
+    }
+
+    public static void expRowsVector(MemorySegment s, int stride, int n, MemorySegment mask, MemorySegment inv,
+                                     int rowStart, int rowEnd) {
+        s = Mem.plain(s); mask = Mem.plain(mask); inv = Mem.plain(inv);
+        int bound = F.loopBound(n);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long base = (long) r * stride * 4;
+            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            int j = 0;
+            for (; j < bound; j += F.length()) {
+                long o = base + j * 4L;
+                FloatVector x = FloatVector.fromMemorySegment(F, s, o, ORDER);
+                if (mask != null) {
+                    x = x.add(FloatVector.fromMemorySegment(F, mask, j * 4L, ORDER));
+                    x.intoMemorySegment(s, o, ORDER);
+                }
+                vmax = vmax.max(x);
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (; j < n; j++) {
+                float x = s.get(F32, base + j * 4L) + (mask == null ? 0f : mask.get(F32, j * 4L));
+                s.set(F32, base + j * 4L, x);
+                max = Math.max(max, x);
+            }
+            if (max == Float.NEGATIVE_INFINITY) {
+                for (j = 0; j < n; j++) {
+                    s.set(F32, base + j * 4L, 0f);
+                }
+                inv.set(F32, r * 4L, 0f);
+                continue;
+            }
+            float sum = Activation.expSubSumVector(s, s, base, n, max);
+            inv.set(F32, r * 4L, 1 / sum);
+        }
+    }
 }
