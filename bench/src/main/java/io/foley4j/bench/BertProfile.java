@@ -124,8 +124,7 @@ final class BertProfile {
      * {@code AttentionOps.attentionGemm}'s per-head work on random q, k, v.
      */
     private static void attentionSteps(BertConfig c, int seq, double seconds) {
-        int heads = c.heads(), hd = c.headDim(), width = heads * hd;
-        int skp = panels(seq), hdp = panels(hd);
+        int heads = c.heads(), hd = c.headDim(), width = heads * hd, sqp = panels(seq), sk = seq;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment q = Mem.floats(a, (long) seq * width), k = Mem.floats(a, (long) seq * width);
             MemorySegment v = Mem.floats(a, (long) seq * width), out = Mem.floats(a, (long) seq * width);
@@ -136,43 +135,47 @@ final class BertProfile {
                 Mem.setF32(k, i, (float) r.nextGaussian());
                 Mem.setF32(v, i, (float) r.nextGaussian());
             }
-            MemorySegment qh = Mem.floats(a, (long) seq * hdp), oh = Mem.floats(a, (long) seq * hdp);
-            MemorySegment kh = Mem.floats(a, (long) skp * hd), kp = Mem.floats(a, (long) skp * hd);
-            MemorySegment vt = Mem.floats(a, (long) hdp * skp), vp = Mem.floats(a, (long) hdp * skp);
-            MemorySegment sc = Mem.floats(a, (long) seq * skp), inv = Mem.floats(a, seq);
+            MemorySegment qh = Mem.floats(a, (long) sqp * hd), qp = Mem.floats(a, (long) sqp * hd);
+            MemorySegment kh = Mem.floats(a, (long) sk * hd), vt = Mem.floats(a, (long) hd * sk);
+            MemorySegment e = Mem.floats(a, (long) sqp * sk), ot = Mem.floats(a, (long) hd * sqp);
+            MemorySegment inv = Mem.floats(a, sqp);
             long[] ns = new long[6];
-            String[] names = {"gather q,k,v^T", "scale q, pack", "S = q k^T", "mask, exp, sums", "O = E v", "scatter * inv"};
-            long rowBytes = 4L * width, hdBytes = 4L * hd;
+            String[] names = {"gather q,k,v^T", "scale, pack q", "S^T = k q^T", "mask, exp, sums", "(E v)^T", "scatter*inv"};
+            long rowBytes = 4L * width, hdBytes = 4L * hd, ePanel = 4L * sk * Matmul.PANEL, qPanel = 4L * hd * Matmul.PANEL;
             long end = System.nanoTime() + (long) (seconds * 1e9 / 3);
             int reps = 0;
             for (boolean warm = true; ; ) {
                 for (int h = 0; h < heads; h++) {
                     long col = 4L * h * hd, t0 = System.nanoTime();
                     for (int i = 0; i < seq; i++) MemorySegment.copy(q, col + i * rowBytes, qh, i * hdBytes, hdBytes);
-                    for (int i = 0; i < seq; i++) {
+                    for (int i = 0; i < sk; i++) {
                         long src = col + i * rowBytes;
                         MemorySegment.copy(k, src, kh, i * hdBytes, hdBytes);
-                        for (int j = 0; j < hd; j++) Mem.setF32(vt, (long) j * skp + i, v.get(Mem.F32, src + j * 4L));
+                        for (int j = 0; j < hd; j++) Mem.setF32(vt, (long) j * sk + i, v.get(Mem.F32, src + j * 4L));
                     }
                     long t1 = System.nanoTime();
                     Elementwise.scale(qh, 0.17f, qh, 0, seq * hd);
-                    Matmul.packF32(kh, kp, skp, hd);
-                    Matmul.packF32(vt, vp, hdp, skp);
-                    long t2 = System.nanoTime();
-                    Matmul.matmulF32Packed(qh, kp, null, sc, seq, skp, hd, 0, seq, 0, skp);
-                    long t3 = System.nanoTime();
-                    Attention.expRows(sc, skp, seq, mask, inv, 0, seq);
+                    Matmul.packF32(qh, qp, sqp, hd);
+                    long t2 = System.nanoTime(), tExp = 0;
+                    for (int cq = 0, pi = 0; cq < sqp; cq += Matmul.PANEL, pi++) {
+                        MemorySegment ep = e.asSlice(pi * ePanel, ePanel);
+                        Matmul.matmulF32Packed(kh, qp.asSlice(pi * qPanel, qPanel), null, ep, sk, Matmul.PANEL, hd, 0,
+                                sk, 0, Matmul.PANEL);
+                        long x0 = System.nanoTime();
+                        Attention.expColumns(ep, sk, Matmul.PANEL, mask, inv.asSlice(4L * cq, 4L * Matmul.PANEL));
+                        tExp += System.nanoTime() - x0;
+                    }
                     long t4 = System.nanoTime();
-                    Matmul.matmulF32Packed(sc, vp, null, oh, seq, hdp, skp, 0, seq, 0, hdp);
+                    Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
                     long t5 = System.nanoTime();
                     for (int i = 0; i < seq; i++) {
-                        Elementwise.scale(oh.asSlice(4L * i * hdp, hdBytes), Mem.getF32(inv, i),
-                                out.asSlice(col + i * rowBytes, hdBytes), 0, hd);
+                        float ri = Mem.getF32(inv, i);
+                        for (int j = 0; j < hd; j++) Mem.setF32(out, (long) i * width + h * hd + j, Mem.getF32(ot, (long) j * sqp + i) * ri);
                     }
                     long t6 = System.nanoTime();
                     if (!warm) {
-                        ns[0] += t1 - t0; ns[1] += t2 - t1; ns[2] += t3 - t2;
-                        ns[3] += t4 - t3; ns[4] += t5 - t4; ns[5] += t6 - t5;
+                        ns[0] += t1 - t0; ns[1] += t2 - t1; ns[2] += t4 - t2 - tExp;
+                        ns[3] += tExp; ns[4] += t5 - t4; ns[5] += t6 - t5;
                     }
                 }
                 if (!warm) reps++;
@@ -183,8 +186,8 @@ final class BertProfile {
                 }
             }
             double total = Arrays.stream(ns).sum() / 1e6 / reps;
-            System.out.printf("%nattention of one layer at %d tokens, in isolation, 1 thread: %.3f ms (x%d layers ="
-                    + " %.3f ms)%n", seq, total, c.layers(), total * c.layers());
+            System.out.printf("%nattention of one layer at %d tokens, steps of the GEMM form in isolation, 1 thread:"
+                    + " %.3f ms (x%d layers = %.3f ms)%n", seq, total, c.layers(), total * c.layers());
             for (int i = 0; i < ns.length; i++) {
                 double ms = ns[i] / 1e6 / reps;
                 System.out.printf("  %-17s %9.4f %6.1f%%%n", names[i], ms, 100 * ms / total);
