@@ -68,7 +68,7 @@ final class BertProfile {
             while (forward && System.nanoTime() < end) for (BertBench.Input in : inputs) model.forward(in.enc(), s);
             for (BertBench.Input in : inputs) if (forward) profile(model, s, in.enc(), seconds, gflops * threads);
             for (BertBench.Input in : inputs) attentionSteps(model.config(), in.enc().seqLen(), seconds);
-            for (BertBench.Input in : inputs) attentionKinds(model.config(), in.enc().seqLen(), seconds, pool);
+            for (int seq : new int[] {8, 16, 24, 32, 48, 64, 128}) attentionKinds(model.config(), seq, seconds, pool);
             gelu(model.config(), seconds);
         } finally {
             Files.deleteIfExists(onnx);

@@ -132,9 +132,9 @@ public final class BertModel implements AutoCloseable {
 
     /**
      * softmax(q k^T scale + keyMask) v per head: the streaming kernel up to {@link #STREAMING_MAX_SEQ} tokens, the
-     * two-GEMM form above (it packs k and v^T per head and pads keys to whole panels, which short sequences do not
-     * repay: MiniLM, 1 thread, one layer: 8 tokens 0.017 ms streaming vs 0.063 GEMM, 32 tokens 0.108 vs 0.150,
-     * 128 tokens 1.66 vs 1.13; bench BertProfile).
+     * GEMM form above (per head it gathers and packs q, k, v^T and pads queries to whole panels, which short
+     * sequences do not repay). MiniLM, one layer, 1 thread (bench BertProfile, busy machine), streaming vs GEMM:
+     * 8 tokens 0.015 vs 0.040 ms, 16 0.034 vs 0.056, 24 0.086 vs 0.074, 32 0.106 vs 0.090, 128 1.61 vs 0.48.
      */
     private void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, float scale, Tensor out, BertState s) {
         if (q.dim(1) <= STREAMING_MAX_SEQ) {
@@ -146,7 +146,7 @@ public final class BertModel implements AutoCloseable {
     }
 
     /** Longest sequence whose attention runs the streaming kernel. */
-    static final int STREAMING_MAX_SEQ = 48;
+    static final int STREAMING_MAX_SEQ = 16;
 
     /** y = x W^T + b; with {@code q8} (INT8 mode) x is quantized per token into it first. */
     private void linear(BertWeights.Linear l, Tensor x, Tensor y, LinearOps.Q8Activations q8) {
