@@ -2,6 +2,7 @@ package io.foley4j.bench;
 
 import io.foley4j.engine.AttentionOps;
 import io.foley4j.engine.DType;
+import io.foley4j.engine.LinearOps;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
 import io.foley4j.kernels.Activation;
@@ -26,12 +27,12 @@ import java.util.List;
 /**
  * Where the time of an all-MiniLM-L6-v2 FP32 forward goes (issue 3's speed target): per {@link BertModel.Stage},
  * timed by the state's opt-in profiling hook, at 8, 32 and 128 tokens, batch 1; each stage next to its ideal
- * (GEMMs: FLOPs at {@code --gflops} per thread, default 85 = the packed micro-kernel's ~73% of the 117 GFLOP/s
- * peak; memory-bound stages: the bytes they must read and write at 10 GB/s). Then the attention of one layer split
- * into its steps (gather and pack of q, k, v^T; S = q k^T; mask + softmax; P v; scatter), run in isolation on the
- * real shapes with the same kernels as {@code AttentionOps.attentionGemm}.
- * <p>{@code bin/foley bench-class BertProfile [--threads N] [--seconds S] [--gflops G] [--kernels]}; {@code --kernels}
- * skips the whole-model part
+ * (GEMMs: the same linear layer timed alone on random data, so "x ideal" is the forward's overhead over the bare
+ * GEMM; attention: its two GEMMs' FLOPs at the FFN GEMM's rate; memory-bound stages: the bytes they must read and
+ * write at 10 GB/s). Then the attention of one layer split into the steps of {@code AttentionOps.attentionGemm}
+ * (same kernels, real shapes), the streaming kernel vs the GEMM form over sequence lengths, and GELU alone.
+ * <p>{@code bin/foley bench-class BertProfile [--threads N] [--seconds S] [--kernels]}; {@code --kernels} skips the
+ * whole-model part. Times are medians (forward) or means (stages); on a shared machine, run it twice.
  */
 final class BertProfile {
     private BertProfile() {}
@@ -40,16 +41,15 @@ final class BertProfile {
 
     public static void main(String[] args) throws Exception {
         int threads = 1;
-        double seconds = 3, gflops = 85;
+        double seconds = 3;
         boolean forward = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--gflops" -> gflops = Double.parseDouble(args[++i]);
                 case "--kernels" -> forward = false;
                 default -> throw new IllegalArgumentException("BertProfile: unknown argument " + args[i]
-                        + " (--threads N, --seconds S, --gflops G, --kernels)");
+                        + " (--threads N, --seconds S, --kernels)");
             }
         }
         Path dir = Files.createTempDirectory("foley4j-bertprofile");
@@ -60,13 +60,14 @@ final class BertProfile {
         }
         ModelConverter.convert(onnx, conv, ConvertOptions.defaults());
         List<BertBench.Input> inputs = BertBench.inputs().stream().filter(BertBench.Input::latency).toList();
-        System.out.printf("BertProfile: all-MiniLM-L6-v2 FP32, batch 1, %d thread(s), ideal GEMM rate %.0f GFLOP/s"
-                + " per thread, memory %.0f GB/s%n", threads, gflops, BYTES_PER_S / 1e9);
+        System.out.printf("BertProfile: all-MiniLM-L6-v2 FP32, batch 1, %d thread(s); ideal: GEMMs as the same"
+                + " linear layer alone, attention FLOPs at that rate, memory-bound stages at %.0f GB/s%n", threads,
+                BYTES_PER_S / 1e9);
         try (WorkerPool pool = new WorkerPool(threads); BertModel model = BertModel.load(conv, pool);
              BertState s = model.newState(1, 128)) {
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (forward && System.nanoTime() < end) for (BertBench.Input in : inputs) model.forward(in.enc(), s);
-            for (BertBench.Input in : inputs) if (forward) profile(model, s, in.enc(), seconds, gflops * threads);
+            for (BertBench.Input in : inputs) if (forward) profile(model, s, in.enc(), seconds, pool);
             for (BertBench.Input in : inputs) attentionSteps(model.config(), in.enc().seqLen(), seconds);
             for (int seq : new int[] {8, 16, 24, 32, 48, 64, 128}) attentionKinds(model.config(), seq, seconds, pool);
             gelu(model.config(), seconds);
@@ -78,7 +79,7 @@ final class BertProfile {
     }
 
     /** Median forward time without profiling, then per-stage means with it. */
-    private static void profile(BertModel model, BertState s, BatchEncoding enc, double seconds, double gflops) {
+    private static void profile(BertModel model, BertState s, BatchEncoding enc, double seconds, WorkerPool pool) {
         int reps = Math.max(5, (int) (seconds / Math.max(1e-4, once(model, s, enc))));
         double[] t = new double[reps];
         for (int i = 0; i < reps; i++) t[i] = once(model, s, enc);
@@ -94,22 +95,36 @@ final class BertProfile {
         System.out.printf("%n%d tokens: forward %.3f ms (median of %d, profiling off); profiled sum %.3f ms%n", m,
                 median * 1e3, reps, profiled);
         System.out.printf("  %-17s %9s %7s %9s %8s%n", "stage", "ms", "share", "ideal ms", "x ideal");
-        double gemm = 2.0 * m * h * layers / (gflops * 1e9); // seconds per (N * K) of every layer
+        // GEMM ideal: the same linear layer alone (LinearOps.linear, packed weights, random data), x layers
+        double sq = gemm(pool, m, h, h, seconds), up = gemm(pool, m, f, h, seconds), down = gemm(pool, m, h, f, seconds);
+        double gflops = 2.0 * m * h * f / up / 1e9;
+        System.out.printf("  alone: [%d x %d] x [%d x %d]^T %.3f ms, [.. x %d]^T %.3f ms (%.0f GFLOP/s), [.. x %d]^T"
+                + " %.3f ms%n", m, h, h, h, sq * 1e3, f, up * 1e3, gflops, f, down * 1e3);
         double act = 4.0 * m * layers / BYTES_PER_S;         // seconds per float of every layer
         double heads = c.heads(), hd = c.headDim();
         for (BertModel.Stage st : BertModel.Stage.values()) {
             double ms = ns[st.ordinal()] / 1e6 / reps;
             double ideal = switch (st) {
                 case EMBED -> 4.0 * m * h * 5 / BYTES_PER_S;                  // 3 rows read, written, normalized
-                case QKV -> gemm / h * 3 * h * h;
-                case ATTENTION -> 2 * 2.0 * m * m * hd * heads * layers / (gflops * 1e9);
-                case ATTENTION_OUTPUT -> gemm / h * h * h;
-                case FFN_IN, FFN_OUT -> gemm / h * f * h;
+                case QKV -> 3 * sq * layers;
+                case ATTENTION -> 2 * 2.0 * m * m * hd * heads * layers / (gflops * 1e9);   // at the FFN GEMM's rate
+                case ATTENTION_OUTPUT -> sq * layers;
+                case FFN_IN -> up * layers;
+                case FFN_OUT -> down * layers;
                 case ACTIVATION -> act * f * 2;                                 // read + write
                 case RESIDUAL -> act * h * 3 * 2;                               // 2 adds: 2 reads + 1 write
                 case LAYER_NORM -> act * h * 2 * 2;                             // 2 norms: read + write
             } * 1e3;
             System.out.printf("  %-17s %9.3f %6.1f%% %9.3f %8.2f%n", st, ms, 100 * ms / profiled, ideal, ms / ideal);
+        }
+    }
+
+    /** Seconds of one y[m, n] = x[m, k] w[n, k]^T + b with packed F32 weights. */
+    private static double gemm(WorkerPool pool, int m, int n, int k, double seconds) {
+        try (Arena a = Arena.ofConfined()) {
+            Tensor x = rand(a, 5, m, k), w = LinearOps.packF32(a, rand(a, 6, n, k)), b = rand(a, 7, n);
+            Tensor y = Tensor.allocate(a, DType.F32, m, n);
+            return time(() -> LinearOps.linear(pool, x, w, b, y), seconds / 4);
         }
     }
 
