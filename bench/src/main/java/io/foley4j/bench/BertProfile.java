@@ -121,7 +121,7 @@ final class BertProfile {
 
     /** Seconds of one y[m, n] = x[m, k] w[n, k]^T + b with packed F32 weights. */
     private static double gemm(WorkerPool pool, int m, int n, int k, double seconds) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared() /* the pool's threads read it */) {
             Tensor x = rand(a, 5, m, k), w = LinearOps.packF32(a, rand(a, 6, n, k)), b = rand(a, 7, n);
             Tensor y = Tensor.allocate(a, DType.F32, m, n);
             return time(() -> LinearOps.linear(pool, x, w, b, y), seconds / 4);
@@ -213,7 +213,7 @@ final class BertProfile {
     /** One layer's attention by the streaming kernel and by the GEMM formulation, on random inputs. */
     private static void attentionKinds(BertConfig c, int seq, double seconds, WorkerPool pool) {
         int heads = c.heads(), hd = c.headDim(), width = heads * hd;
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared() /* the pool's threads read it */) {
             Tensor q = rand(a, 1, 1, seq, width), k = rand(a, 2, 1, seq, width), v = rand(a, 3, 1, seq, width);
             Tensor out = Tensor.allocate(a, DType.F32, 1, seq, width), mask = Tensor.allocate(a, DType.F32, 1, seq);
             AttentionOps.Scratch st = AttentionOps.Scratch.create(a, pool.threads(), hd);
