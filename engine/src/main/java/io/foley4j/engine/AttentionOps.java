@@ -1,6 +1,5 @@
 package io.foley4j.engine;
 
-import io.foley4j.kernels.Activation;
 import io.foley4j.kernels.Attention;
 import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Matmul;
@@ -127,10 +126,10 @@ public final class AttentionOps {
                     maxSk, maxHeadDim);
         }
 
-        /** q, o [Sq, hdp]; k, packed k [Skp, hd]; v^T, packed v^T [hdp, Skp]; scores [Sq, Skp]. */
+        /** q, packed q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]. */
         static long slotFloats(int sq, int sk, int hd) {
-            long skp = panels(sk), hdp = panels(hd);
-            return 2L * sq * hdp + 2 * skp * hd + 2 * hdp * skp + (long) sq * skp;
+            long sqp = panels(sq);
+            return 2L * sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp;
         }
 
         MemorySegment slot(int i) {
@@ -149,11 +148,14 @@ public final class AttentionOps {
 
     /**
      * out = softmax(scale q k^T + keyMask) v per head, shapes as {@link #attention} with kvHeads = heads; keyMask
-     * may be null; a query whose keys are all masked (-inf) gets zeros. Per (batch entry, head): the head's columns
-     * are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds), k_h and v_h^T packed
-     * for {@link Matmul#matmulF32Packed}, S = (scale q_h) k_h^T [Sq, Skp], P = row softmax of S + keyMask over the
-     * first Sk columns, o_h = P v_h [Sq, hdp]. Keys are padded with zero rows to Skp (whole panels; their scores 0
-     * stay out of the softmax, so P is 0 there) and v^T with zero rows to hdp (whole panels of output columns).
+     * may be null; a query whose keys are all masked (-inf) gets zeros. Per (batch entry, head), transposed so that
+     * every GEMM runs whole panels of output columns without padding hd (32 in MiniLM = half a 512-bit panel): the
+     * head's columns are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds), scale q_h
+     * packed for {@link Matmul#matmulF32Packed} with its query rows padded by zeros to Sqp (whole panels); per panel
+     * of queries S^T = k_h (scale q_h)^T [Sk, PANEL], which row-major is exactly that panel of E packed as w[Sqp, Sk];
+     * E = e^(S^T + keyMask - column max) and inv = 1 / column sums ({@link Attention#expColumns}); then
+     * (E v_h)^T = v_h^T E^T [hd, Sqp] and out = inv * (E v_h) scattered back, so the softmax normalization touches the
+     * hd-wide outputs, not the Sk-wide scores. The padded query columns are computed and dropped.
      * Each thread takes whole items with its own slot: results do not depend on the thread count.
      */
     public static void attentionGemm(Tensor q, Tensor k, Tensor v, Tensor keyMask, float scale, Tensor out,
@@ -217,27 +219,24 @@ public final class AttentionOps {
     /** One {@link #attentionGemm} call's operands; q, k, v, out rows are heads * hd wide. */
     private record Gemm(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment out,
                         float scale, int sq, int sk, int heads, int hd) {
-        /** Zeros the padding rows of k_h and all of v_h^T: the items write only the rows [0, Sk) and [0, hd). */
+        /** Zeros the padding rows [Sq, Sqp) of q_h: the items write only the rows [0, Sq). */
         void clearPadding(MemorySegment slot) {
-            int skp = panels(sk), hdp = panels(hd);
-            long small = 4L * sq * hdp, kBytes = 4L * skp * hd, vBytes = 4L * hdp * skp;
-            slot.asSlice(2 * small + 4L * sk * hd, kBytes - 4L * sk * hd).fill((byte) 0);
-            slot.asSlice(2 * small + 2 * kBytes, vBytes).fill((byte) 0);
+            slot.asSlice(4L * sq * hd, 4L * (panels(sq) - sq) * hd).fill((byte) 0);
         }
 
         /** Batch entry b, head h, in its thread's slot. */
         void head(int b, int h, MemorySegment slot) {
-            int skp = panels(sk), hdp = panels(hd);
+            int sqp = panels(sq);
             long rowBytes = 4L * heads * hd, hdBytes = 4L * hd, col = 4L * h * hd;
             long qBase = (long) b * sq * rowBytes + col, kBase = (long) b * sk * rowBytes + col;
-            long small = 4L * sq * hdp, kBytes = 4L * skp * hd, vBytes = 4L * hdp * skp;
-            MemorySegment qh = slot.asSlice(0, small);                                      // [Sq, hd]
-            MemorySegment oh = slot.asSlice(small, small);                                  // [Sq, hdp]
-            MemorySegment kh = slot.asSlice(2 * small, kBytes);                             // [Skp, hd]
-            MemorySegment kp = slot.asSlice(2 * small + kBytes, kBytes);                    // k_h packed as w[Skp, hd]
-            MemorySegment vt = slot.asSlice(2 * small + 2 * kBytes, vBytes);                // [hdp, Skp] = v_h^T
-            MemorySegment vp = slot.asSlice(2 * small + 2 * kBytes + vBytes, vBytes);       // packed as w[hdp, Skp]
-            MemorySegment sc = slot.asSlice(2 * small + 2 * kBytes + 2 * vBytes, 4L * sq * skp); // [Sq, Skp]
+            long qBytes = 4L * sqp * hd, kBytes = 4L * sk * hd, eBytes = 4L * sqp * sk, oBytes = 4L * hd * sqp;
+            MemorySegment qh = slot.asSlice(0, qBytes);                                       // [Sqp, hd]
+            MemorySegment qp = slot.asSlice(qBytes, qBytes);                                  // q_h packed as w[Sqp, hd]
+            MemorySegment kh = slot.asSlice(2 * qBytes, kBytes);                              // [Sk, hd]
+            MemorySegment vt = slot.asSlice(2 * qBytes + kBytes, kBytes);                     // [hd, Sk] = v_h^T
+            MemorySegment e = slot.asSlice(2 * qBytes + 2 * kBytes, eBytes);                  // E packed as w[Sqp, Sk]
+            MemorySegment ot = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes, oBytes);        // [hd, Sqp] = (E v_h)^T
+            MemorySegment inv = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes + oBytes, 4L * sqp); // [Sqp]
             for (int i = 0; i < sq; i++) {
                 MemorySegment.copy(q, qBase + i * rowBytes, qh, i * hdBytes, hdBytes);
             }
@@ -245,24 +244,27 @@ public final class AttentionOps {
                 long src = kBase + i * rowBytes;
                 MemorySegment.copy(k, src, kh, i * hdBytes, hdBytes);
                 for (int j = 0; j < hd; j++) {
-                    vt.set(Mem.F32, ((long) j * skp + i) * 4, v.get(Mem.F32, src + j * 4L));
+                    vt.set(Mem.F32, ((long) j * sk + i) * 4, v.get(Mem.F32, src + j * 4L));
                 }
             }
             Elementwise.scale(qh, scale, qh, 0, sq * hd);
-            Matmul.packF32(kh, kp, skp, hd);
-            Matmul.packF32(vt, vp, hdp, skp);
-            Matmul.matmulF32Packed(qh, kp, null, sc, sq, skp, hd, 0, sq, 0, skp);
+            Matmul.packF32(qh, qp, sqp, hd);
             MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
-            for (int i = 0; i < sq; i++) {
-                MemorySegment row = sc.asSlice(4L * i * skp, 4L * sk);
-                if (m != null) {
-                    Elementwise.add(row, m, row, 0, sk);
-                }
-                Activation.softmax(row, row, sk, 0, 1);
+            // per panel of queries: S^T [Sk, PANEL] = k_h (scale q_h)^T is, row-major, that panel of E packed
+            long ePanel = 4L * sk * Matmul.PANEL, qPanel = 4L * hd * Matmul.PANEL;
+            for (int c = 0, pi = 0; c < sqp; c += Matmul.PANEL, pi++) {
+                MemorySegment ep = e.asSlice(pi * ePanel, ePanel);
+                Matmul.matmulF32Packed(kh, qp.asSlice(pi * qPanel, qPanel), null, ep, sk, Matmul.PANEL, hd, 0, sk, 0,
+                        Matmul.PANEL);
+                Attention.expColumns(ep, sk, Matmul.PANEL, m, inv.asSlice(4L * c, 4L * Matmul.PANEL));
             }
-            Matmul.matmulF32Packed(sc, vp, null, oh, sq, hdp, skp, 0, sq, 0, hdp);
+            Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
             for (int i = 0; i < sq; i++) {
-                MemorySegment.copy(oh, 4L * i * hdp, out, qBase + i * rowBytes, hdBytes);
+                float r = inv.get(Mem.F32, 4L * i);
+                long dst = qBase + i * rowBytes;
+                for (int j = 0; j < hd; j++) {
+                    out.set(Mem.F32, dst + j * 4L, ot.get(Mem.F32, ((long) j * sqp + i) * 4) * r);
+                }
             }
         }
     }

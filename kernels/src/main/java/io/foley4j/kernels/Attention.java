@@ -308,4 +308,83 @@ public final class Attention {
             scratch.set(F32, acc + c * 4L, a);
         }
     }
+    // ---- the softmax pieces of the GEMM form of attention, over columns: s [keys, queries] ----
+
+    /**
+     * A block {@code s [rows, width]} (keys x queries), in place: {@code s_jc = e^(s_jc + mask_j - max_c)} with
+     * max_c over the column, and {@code inv[c] = 1 / sum_j s_jc}. mask [rows] additive or null; a column whose
+     * entries are all -inf becomes zeros with inv 0.
+     */
+    public static void expColumns(MemorySegment s, int rows, int width, MemorySegment mask, MemorySegment inv) {
+        String op = "expColumns";
+        Checks.dims(op, "[rows, width]", false, rows, width);
+        Checks.fits(op, "s [" + rows + ", " + width + "]", s, (long) rows * width, 4);
+        Checks.fits(op, "inv [" + width + "]", inv, width, 4);
+        if (mask != null) {
+            Checks.fits(op, "mask [" + rows + "]", mask, rows, 4);
+        }
+        if (Simd.SCALAR) {
+            expColumnsScalar(s, rows, width, mask, inv);
+        } else {
+            expColumnsVector(s, rows, width, mask, inv);
+        }
+    }
+
+    public static void expColumnsScalar(MemorySegment s, int rows, int width, MemorySegment mask, MemorySegment inv) {
+        expColumnsScalar(s, rows, width, mask, inv, 0);
+    }
+
+    /** Columns [c0, width). */
+    private static void expColumnsScalar(MemorySegment s, int rows, int width, MemorySegment mask, MemorySegment inv,
+                                         int c0) {
+        s = Mem.plain(s); mask = Mem.plain(mask); inv = Mem.plain(inv);
+        for (int c = c0; c < width; c++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < rows; j++) {
+                long o = ((long) j * width + c) * 4;
+                float x = s.get(F32, o) + (mask == null ? 0f : mask.get(F32, j * 4L));
+                s.set(F32, o, x);
+                max = Math.max(max, x);
+            }
+            double sum = 0;
+            for (int j = 0; j < rows; j++) {
+                long o = ((long) j * width + c) * 4;
+                float e = max == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(s.get(F32, o) - max);
+                s.set(F32, o, e);
+                sum += e;
+            }
+            inv.set(F32, c * 4L, sum > 0 ? (float) (1 / sum) : 0f);
+        }
+    }
+
+    public static void expColumnsVector(MemorySegment s, int rows, int width, MemorySegment mask, MemorySegment inv) {
+        s = Mem.plain(s); mask = Mem.plain(mask); inv = Mem.plain(inv);
+        long rowBytes = width * 4L;
+        int c = 0;
+        for (int bound = F.loopBound(width); c < bound; c += F.length()) {
+            long col = c * 4L;
+            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < rows; j++) {
+                long o = j * rowBytes + col;
+                FloatVector x = FloatVector.fromMemorySegment(F, s, o, ORDER);
+                if (mask != null) {
+                    x = x.add(mask.get(F32, j * 4L));
+                    x.intoMemorySegment(s, o, ORDER);
+                }
+                vmax = vmax.max(x);
+            }
+            // an all -inf column: subtract 0 instead, so e = e^-inf = 0 rather than NaN
+            vmax = vmax.blend(0f, vmax.eq(Float.NEGATIVE_INFINITY));
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < rows; j++) {
+                long o = j * rowBytes + col;
+                FloatVector e = Activation.exp(FloatVector.fromMemorySegment(F, s, o, ORDER).sub(vmax));
+                e.intoMemorySegment(s, o, ORDER);
+                sum = sum.add(e);
+            }
+            FloatVector r = FloatVector.broadcast(F, 1f).div(sum);
+            r.blend(0f, sum.eq(0f)).intoMemorySegment(inv, col, ORDER);
+        }
+        expColumnsScalar(s, rows, width, mask, inv, c);
+    }
 }

@@ -21,8 +21,11 @@ public final class BertState implements AutoCloseable {
     final Tensor ffn;      // [rows, intermediate]
     final Tensor keyMask;  // [rows] additive attention mask, 0 or -inf
     final AttentionOps.GemmScratch attention;
+    final AttentionOps.Scratch streaming; // attention of short sequences (BertModel.STREAMING_MAX_SEQ)
     /** INT8 mode: per-token quantized activations for layers reading hidden (K = hidden) and ffn (K = intermediate). */
     final LinearOps.Q8Activations q8Hidden, q8Ffn;
+    /** Nanoseconds spent per {@link BertModel.Stage} since {@link #profile} turned timing on; null when off. */
+    private long[] stageNanos;
 
     BertState(BertConfig c, BertPrecision precision, int threads, int maxBatch, int maxSeq) {
         if (maxBatch < 1 || maxSeq < 1 || maxSeq > c.maxPositions()) {
@@ -41,6 +44,7 @@ public final class BertState implements AutoCloseable {
         ffn = Tensor.allocate(arena, DType.F32, rows, f);
         keyMask = Tensor.allocate(arena, DType.F32, rows);
         attention = AttentionOps.GemmScratch.create(arena, threads, maxSeq, maxSeq, c.headDim());
+        streaming = AttentionOps.Scratch.create(arena, threads, c.headDim());
         if (precision == BertPrecision.INT8) {
             // one buffer, viewed with either row length
             LinearOps.Q8Activations wide = LinearOps.Q8Activations.allocate(arena, rows, Math.max(h, f));
@@ -49,6 +53,32 @@ public final class BertState implements AutoCloseable {
         } else {
             q8Hidden = q8Ffn = null;
         }
+    }
+
+    /**
+     * Opt-in timing of {@link BertModel#forward}: {@code true} starts (and zeros) per-stage totals, {@code false} stops.
+     * Off (the default), a forward pays one null check per stage.
+     */
+    public void profile(boolean on) {
+        stageNanos = on ? new long[BertModel.Stage.values().length] : null;
+    }
+
+    /** Nanoseconds per stage (indexed by {@link BertModel.Stage#ordinal()}) since profiling began; null when off. */
+    public long[] stageNanos() {
+        return stageNanos == null ? null : stageNanos.clone();
+    }
+
+    /** Profiling: a start time, or 0 when off. */
+    long tick() {
+        return stageNanos == null ? 0 : System.nanoTime();
+    }
+
+    /** Profiling: charges the time since {@code start} to {@code stage}; returns now (the next stage's start). */
+    long lap(BertModel.Stage stage, long start) {
+        if (stageNanos == null) return 0;
+        long now = System.nanoTime();
+        stageNanos[stage.ordinal()] += now - start;
+        return now;
     }
 
     public int maxBatch() { return maxBatch; }
