@@ -211,7 +211,7 @@ final class VitBench {
                 linear8 += l.weight().data().byteSize() + l.weight().scales().byteSize();
             }
             Tensor x = Tensor.ofFloats(arena, held, n, 3, c.imageSize(), c.imageSize());
-            Vit a = new Vit(w32.pack(arena)), b = new Vit(w8);
+            Vit a = new Vit(w32.pack(arena)), b = new Vit(w8.pack(arena));
             try (VitState sa = a.newState(n, pool); VitState sb = b.newState(n, pool)) {
                 a.forward(sa, x, pool);
                 b.forward(sb, x, pool);

@@ -1,5 +1,6 @@
 package io.foley4j.models.vit;
 
+import io.foley4j.engine.DType;
 import io.foley4j.engine.LinearOps;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
@@ -51,7 +52,9 @@ final class VitOps {
         if (s.observed != null) {
             observe(s, l.name(), x);
         }
-        if (l.inputScale() > 0) {
+        if (l.inputScale() > 0 && l.weight().dtype() == DType.I8_ROW_PACKED) {
+            linearStaticQ8Packed(pool, l, x, y, s.q8Dequantized);
+        } else if (l.inputScale() > 0) {
             linearStaticQ8(pool, l, x, y, s.q8, s.q8Scales);
         } else {
             LinearOps.linear(pool, x, l.weight(), l.bias(), y);
@@ -96,6 +99,35 @@ final class VitOps {
                 MatmulQ8.matmulQ8Q8(q, qScales, ws, sc, bs, ys, m, n, k, r, Math.min(m, r + rowTile), n0, n1);
             }
         });
+    }
+
+    /**
+     * The same static INT8 product with panel-packed weights: x is quantized with the calibrated scale and written back
+     * as F32 ({@code round(x / scale) * scale}, exact in F32), then multiplied through the F32 micro-kernel with the
+     * weights widened per panel ({@code wq * wScale}); equal to {@link #linearStaticQ8} up to F32 rounding of the sums,
+     * at F32 GEMM speed instead of INT32 lane arithmetic (the Vector API has no int8 dot product).
+     */
+    static void linearStaticQ8Packed(WorkerPool pool, VitWeights.Linear l, Tensor x, Tensor y, MemorySegment scratch) {
+        Tensor w = l.weight();
+        int n = w.dim(0), k = w.dim(1), m = (int) (x.numel() / k);
+        if (x.dim(-1) != k || y.numel() != (long) m * n || scratch.byteSize() < (long) m * k * 4) {
+            throw new IllegalArgumentException("linearStaticQ8Packed " + l.name() + ": x " + x + ", y " + y + ", w "
+                    + w + " (F32 scratch " + scratch.byteSize() + " bytes)");
+        }
+        float scale = l.inputScale(), inv = 1 / scale;
+        MemorySegment xs = x.data();
+        pool.parallelFor(m, Math.max(1, MIN_ELEMENTS_PER_THREAD / k),
+                (r0, r1) -> fakeQuantize(xs, scratch, k, inv, scale, r0, r1));
+        LinearOps.linear(pool, Tensor.of(DType.F32, scratch.asSlice(0, (long) m * k * 4), x.shape()), w, l.bias(), y);
+    }
+
+    /** out = clamp(round(x * inv), -127, 127) * scale, the values {@link #quantize} codes, as F32. */
+    private static void fakeQuantize(MemorySegment x, MemorySegment out, int k, float inv, float scale, int r0, int r1) {
+        for (long i = (long) r0 * k, end = (long) r1 * k; i < end; i++) {
+            float t = x.get(Mem.F32, 4 * i) * inv;
+            int r = (int) (t + Math.copySign(0.5f, t));
+            out.set(Mem.F32, 4 * i, Math.max(-Quant.Q8_MAX, Math.min(Quant.Q8_MAX, r)) * scale);
+        }
     }
 
     /** q = clamp(round(x * inv), -127, 127), rounding half away from zero like {@link Quant}. */

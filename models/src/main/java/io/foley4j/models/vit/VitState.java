@@ -29,6 +29,8 @@ public final class VitState implements AutoCloseable {
     final AttentionOps.GemmScratch attention; // blocks ([T] queries) and SigLIP head (one query per frame)
     /** INT8 activations [B*T, maxK] and their (constant) scales [B*T]; null without INT8 weights */
     final MemorySegment q8, q8Scales;
+    /** Static INT8 with packed weights: the quantized activations as F32 (q * scale), [tokens, maxK]. */
+    final MemorySegment q8Dequantized;
     /** When non-null, {@link Vit#forward} records max |input| per linear layer name here (calibration). */
     Map<String, float[]> observed;
     int batch;
@@ -73,6 +75,7 @@ public final class VitState implements AutoCloseable {
         int maxK = Math.max(Math.max(c.hidden(), c.mlp()), c.patchValues());
         q8 = int8 ? arena.allocate(bt * maxK, 64) : null;
         q8Scales = int8 ? floats(bt) : null;
+        q8Dequantized = int8 ? floats(bt * maxK) : null;
     }
 
     private MemorySegment floats(long n) {

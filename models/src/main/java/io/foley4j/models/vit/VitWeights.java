@@ -109,11 +109,12 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
         Linear linear(String name) {
             Tensor w = tensors.get(name + ".weight");
             Float s = scales.get(name);
-            if (w.dtype() == DType.I8_ROW && (s == null || !(s > 0) || s.isInfinite())) {
+            boolean int8 = w.dtype() == DType.I8_ROW || w.dtype() == DType.I8_ROW_PACKED;
+            if (int8 && (s == null || !(s > 0) || s.isInfinite())) {
                 throw new IllegalArgumentException("VitWeights: INT8 weight " + name + ".weight has no positive "
                         + "activation scale in the '" + ACTIVATION_SCALES_KEY + "' metadata (got " + s + ")");
             }
-            return new Linear(name, w, tensors.get(name + ".bias"), w.dtype() == DType.I8_ROW ? s : 0f);
+            return new Linear(name, w, tensors.get(name + ".bias"), int8 ? s : 0f);
         }
 
         Norm norm(String name) {
@@ -225,8 +226,12 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
 
     /** F32 linear weights repacked into {@link DType#F32_PACKED} (in {@code arena}); others unchanged. */
     public VitWeights pack(Arena arena) {
-        return mapLinears(l -> l.weight.dtype() != DType.F32 ? l
-                : new Linear(l.name, LinearOps.packF32(arena, l.weight), l.bias, l.inputScale));
+        return mapLinears(l -> switch (l.weight.dtype()) {
+            case F32 -> new Linear(l.name, LinearOps.packF32(arena, l.weight), l.bias, l.inputScale);
+            // static INT8: panel-packed, run through the F32 micro-kernel on dequantized activations (VitOps)
+            case I8_ROW -> new Linear(l.name, LinearOps.packQ8(arena, l.weight), l.bias, l.inputScale);
+            default -> l;
+        });
     }
 
     /** Bytes of every tensor (data and scales), what a converted file holds besides its header. */
@@ -244,7 +249,7 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
         if (source != null) w.metadata("source", source);
         ObjectNode scales = JSON.createObjectNode();
         for (Linear l : linears()) {
-            if (l.weight.dtype() == DType.F32_PACKED) {
+            if (l.weight.dtype() == DType.F32_PACKED || l.weight.dtype() == DType.I8_ROW_PACKED) {
                 throw new IllegalArgumentException("VitWeights.write: " + l.name + " is packed for the GEMM; write the "
                         + "weights before pack()");
             }

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VitQuantTest {
     static final double MIN_COSINE = 0.99;
+    /** Packed static INT8 vs the INT32 reference path, relative to the embedding's largest value. */
+    static final double PACKED_TOL = 1e-4;
     static final WorkerPool POOL = new WorkerPool(2);
 
     @TempDir
@@ -55,7 +57,7 @@ class VitQuantTest {
                 JsonNode stored = new ObjectMapper().readTree(q8.metadata().get(VitWeights.ACTIVATION_SCALES_KEY));
                 VitWeights w = VitWeights.load(q8, arena, true);
                 for (VitWeights.Linear l : w.linears()) {
-                    assertEquals(DType.I8_ROW, l.weight().dtype(), l.name());
+                    assertEquals(DType.I8_ROW_PACKED, l.weight().dtype(), l.name()); // packed at load
                     assertEquals(ranges.get(l.name()) / 127, l.inputScale(), 1e-6 * l.inputScale(), l.name());
                     assertEquals(l.inputScale(), stored.get(l.name()).floatValue(), 0f, l.name());
                 }
@@ -71,6 +73,17 @@ class VitQuantTest {
                         assertTrue(diff.cosine() >= MIN_COSINE, tag + " held-out frame " + i + ": " + diff);
                         // and INT8 is not FP32 in disguise
                         assertTrue(diff.maxAbs() > 0, tag + " frame " + i + " INT8 equals FP32 exactly");
+                    }
+                    // packed weights (F32 micro-kernel on dequantized activations) = unpacked INT32 path up to F32
+                    // rounding of the sums
+                    Vit unpacked = new Vit(VitWeights.load(q8, arena, false));
+                    try (VitState u = unpacked.newState(n, POOL)) {
+                        unpacked.forward(u, held, POOL);
+                        float[] z = u.embedding().toFloats();
+                        Diff same = Diff.of(y, z);
+                        double peak = 0;
+                        for (float v : z) peak = Math.max(peak, Math.abs(v));
+                        assertTrue(same.maxAbs() <= PACKED_TOL * peak, tag + " packed vs INT32 static INT8: " + same);
                     }
                 }
             }
