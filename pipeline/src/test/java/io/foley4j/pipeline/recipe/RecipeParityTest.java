@@ -49,11 +49,29 @@ class RecipeParityTest {
 
     @Test
     void javaPipelineReproducesThePyTorchReferenceMel() throws Exception {
+        assertReproduces(resource("tiny"), resource("parity_reference.safetensors"));
+    }
+
+    /**
+     * The committed trained model (recipe/foleynet-v2: 3 motion features, 3.74 M-parameter DiT) against its PyTorch
+     * reference (`recipe/parity.py --model recipe/foleynet-v2 --steps 25 --cfg 2 --seconds 1`, rendered scene 0's
+     * features): one 94-frame window, 25 guided DPM-Solver++ steps.
+     */
+    @Test
+    void trainedModelReproducesItsPyTorchReferenceMel() throws Exception {
+        Path v2 = Path.of("..", "recipe", "foleynet-v2");
+        assertEquals(3, FoleyNetConfig.read(v2).video().motionDim(), "v2 uses 3 motion features");
+        assertReproduces(v2, resource("parity_reference_v2.safetensors"));
+    }
+
+    private void assertReproduces(Path model, Path reference) throws Exception {
         float[] feats, expected;
+        int frames;
         Map<String, String> meta;
-        try (SafetensorsFile ref = SafetensorsFile.open(resource("parity_reference.safetensors"));
-             Arena arena = Arena.ofConfined()) {
-            feats = ref.toF32("feats", arena).toFloats();
+        try (SafetensorsFile ref = SafetensorsFile.open(reference); Arena arena = Arena.ofConfined()) {
+            var f = ref.toF32("feats", arena);
+            feats = f.toFloats();
+            frames = f.dim(0);
             expected = ref.toF32("mel", arena).toFloats();
             meta = ref.metadata();
         }
@@ -61,18 +79,18 @@ class RecipeParityTest {
                 .withSteps(Integer.parseInt(meta.get("steps"))).withCfg(Double.parseDouble(meta.get("cfg")));
         double seconds = Double.parseDouble(meta.get("seconds"));
         try (WorkerPool pool = new WorkerPool(2);
-             NeuralFoley g = new NeuralFoley(FoleyNet.open(resource("tiny"), Precision.FP32, pool, home), pool, null)) {
-            NeuralFoley.Mel mel = g.mel(feats, feats.length / 2, meta.get("prompt"), seconds, o);
+             NeuralFoley g = new NeuralFoley(FoleyNet.open(model, Precision.FP32, pool, home), pool, null)) {
+            NeuralFoley.Mel mel = g.mel(feats, frames, meta.get("prompt"), seconds, o);
             assertEquals(1, mel.windows(), "one decoder window");
             assertEquals(expected.length, mel.logMel().length, "[T, nMels]");
             // relative to the mel's magnitude (log values near 0 would make element-wise ratios meaningless)
             Diff d = Diff.of(mel.logMel(), expected, 1.0);
             double peak = 0;
             for (float v : expected) peak = Math.max(peak, Math.abs(v));
-            assertTrue(d.maxAbs() <= 1e-3 * peak, "maxAbs / peak " + d.maxAbs() / peak + ": " + d);
-            assertTrue(d.maxRel() <= 1e-3, d.toString());
+            assertTrue(d.maxAbs() <= 1e-3 * peak, model + ": maxAbs / peak " + d.maxAbs() / peak + ": " + d);
+            assertTrue(d.maxRel() <= 1e-3, model + ": " + d);
             // and again: generation is deterministic
-            assertArrayEquals(mel.logMel(), g.mel(feats, feats.length / 2, meta.get("prompt"), seconds, o).logMel());
+            assertArrayEquals(mel.logMel(), g.mel(feats, frames, meta.get("prompt"), seconds, o).logMel());
         }
     }
 }
