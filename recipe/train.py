@@ -71,6 +71,20 @@ def crop(c, rng, t=T_TRAIN):
     return mel, env
 
 
+BUDGET_PROBE = 200   # steps timed before a wall-clock budget (--minutes) fixes the step count
+
+
+def budget_steps(stage, a, step, t0, log):
+    """The step count a wall-clock budget allows, fixed once from the speed of the BUDGET_PROBE steps since t0 (with
+    3% to spare), never below `step`; logged, so that `--steps N --minutes 0` repeats the run without a budget."""
+    rate = BUDGET_PROBE / (time.time() - t0)
+    steps = min(a.steps, step + max(0, int(rate * (a.minutes * 60 - (time.time() - t0)) * 0.97)))
+    msg = f"{stage}: {rate:.1f} steps/s, budget {a.minutes} min -> --steps {steps}"
+    print(msg, flush=True)
+    log.write(msg + "\n")
+    return steps
+
+
 def save(path, obj):
     tmp = path + ".part"
     torch.save(obj, tmp)
@@ -133,14 +147,8 @@ def train_timbre(a):
         torch.nn.utils.clip_grad_norm_(dit.parameters(), 1.0)
         opt.step()
         step += 1
-        if a.minutes and step == start + 200:
-            # a wall-clock budget fixes the step count once, from the speed of the first 200 steps; the count is
-            # logged and saved, and `--steps N` with it repeats the run without a budget
-            rate = 200 / (time.time() - t0)
-            a.steps = min(a.steps, step + max(0, int(rate * (a.minutes * 60 - (time.time() - t0)) * 0.97)))
-            msg = f"timbre: {rate:.1f} steps/s, budget {a.minutes} min -> --steps {a.steps}"
-            print(msg, flush=True)
-            log.write(msg + "\n")
+        if a.minutes and step == start + BUDGET_PROBE:
+            a.steps = budget_steps("timbre", a, step, t0, log)
         run.append(loss.detach())
         if step % a.log == 0 or step == a.steps:
             msg = f"timbre step {step} loss {torch.stack(run).mean().item():.4f} ({time.time() - t0:.0f} s)"

@@ -27,6 +27,7 @@ from torch import nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import st  # noqa: E402
+import train as dit_train  # noqa: E402  (budget_steps: the DiT stage's wall-clock budget)
 
 SR, N_FFT, HOP, N_MELS, F_MIN, F_MAX, FLOOR = 48000, 2048, 512, 64, 0.0, 24000.0, 1e-5
 EPS = 1e-6
@@ -355,13 +356,8 @@ def train(a):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1000.0)
         opt.step()
         step += 1
-        if a.minutes and step == start + 200:
-            # a wall-clock budget fixes the step count once, from the speed of the first 200 steps (as train.py)
-            rate = 200 / (time.time() - t0)
-            a.steps = min(a.steps, step + max(0, int(rate * (a.minutes * 60 - (time.time() - t0)) * 0.97)))
-            msg = f"vocos: {rate:.1f} steps/s, budget {a.minutes} min -> --steps {a.steps}"
-            print(msg, flush=True)
-            log.write(msg + "\n")
+        if a.minutes and step == start + dit_train.BUDGET_PROBE:
+            a.steps = dit_train.budget_steps("vocos", a, step, t0, log)
         run.append(torch.stack(parts) if len(parts) == 4 else torch.stack(parts + [torch.zeros_like(l_mel)] * 2))
         if step % a.log == 0 or step == a.steps:
             m = torch.stack(run).mean(0).tolist()

@@ -49,8 +49,7 @@ final class MatmulPanels {
                 MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += Matmul.PANEL) {
                     int width = Math.min(Matmul.PANEL, n1 - j);
-                    if (format == Format.Q8_PACKED) widenPacked(w, scales, k, j, width, k0, k1, panel);
-                    else widen(format, w, scales, k, j, width, k0, k1, panel);
+                    widen(format, w, scales, k, j, width, k0, k1, panel);
                     // the tiles index the panel by absolute k
                     MatmulTiles.panel(x, rows, panel, y, n, k, i0, i1, j, width, -(long) k0 * Matmul.PANEL * 4,
                             k0, k1);
@@ -64,6 +63,10 @@ final class MatmulPanels {
     // read as parallel streams
     private static void widen(Format format, MemorySegment w, MemorySegment scales, int k, int j, int width,
                               int k0, int k1, MemorySegment panel) {
+        if (format == Format.Q8_PACKED) {
+            widenPacked(w, scales, k, j, width, k0, k1, panel);
+            return;
+        }
         w = Mem.plain(w); scales = Mem.plain(scales); panel = Mem.plain(panel);
         int nb = MatmulQ8.blocksPerRow(k);
         long w0 = (long) j * k;
@@ -87,7 +90,6 @@ final class MatmulPanels {
                         panel.set(F32, out + c * 4L, w.get(I8, w0 + (long) c * k + p) * s);
                     }
                 }
-                case Q8_PACKED -> throw new IllegalStateException("widen: Q8_PACKED goes through widenPacked");
                 case Q8_BLOCK -> {
                     long s0 = (long) j * nb + p / MatmulQ8.BLOCK;
                     for (int c = 0; c < width; c++) {

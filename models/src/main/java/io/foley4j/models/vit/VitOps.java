@@ -53,7 +53,7 @@ final class VitOps {
             observe(s, l.name(), x);
         }
         if (l.inputScale() > 0 && l.weight().dtype() == DType.I8_ROW_PACKED) {
-            linearStaticQ8Packed(pool, l, x, y, s.q8Dequantized);
+            linearStaticQ8Packed(pool, l, x, y, s.q8, s.q8Scales, s.q8Dequantized);
         } else if (l.inputScale() > 0) {
             linearStaticQ8(pool, l, x, y, s.q8, s.q8Scales);
         } else {
@@ -83,12 +83,7 @@ final class VitOps {
             throw new IllegalArgumentException("linearStaticQ8 " + l.name() + ": x " + x + ", y " + y + ", w " + w
                     + " (INT8 scratch " + q.byteSize() + " bytes)");
         }
-        float scale = l.inputScale(), inv = 1 / scale;
-        MemorySegment xs = x.data();
-        pool.parallelFor(m, Math.max(1, MIN_ELEMENTS_PER_THREAD / k), (r0, r1) -> quantize(xs, q, k, inv, r0, r1));
-        for (int i = 0; i < m; i++) {
-            qScales.set(Mem.F32, 4L * i, scale);
-        }
+        quantizeStatic(pool, l.inputScale(), x, q, qScales, null, m, k);
         MemorySegment ws = w.data(), sc = w.scales(), ys = y.data(), bs = l.bias() == null ? null : l.bias().data();
         int units = (n + 3) / 4;
         int rowTile = Math.max(6, Q8_ROW_BYTES / Math.max(1, k));
@@ -102,32 +97,40 @@ final class VitOps {
     }
 
     /**
-     * The same static INT8 product with panel-packed weights: x is quantized with the calibrated scale and written back
-     * as F32 ({@code round(x / scale) * scale}, exact in F32), then multiplied through the F32 micro-kernel with the
-     * weights widened per panel ({@code wq * wScale}); equal to {@link #linearStaticQ8} up to F32 rounding of the sums,
-     * at F32 GEMM speed instead of INT32 lane arithmetic (the Vector API has no int8 dot product).
+     * The same static INT8 product with panel-packed weights: x is quantized with the calibrated scale as in
+     * {@link #linearStaticQ8}, dequantized into {@code xf} ({@code q * scale}, exact in F32), then multiplied through the
+     * F32 micro-kernel with the weights widened per panel ({@code wq * wScale}); equal to {@link #linearStaticQ8} up to
+     * F32 rounding of the sums, at F32 GEMM speed instead of INT32 lane arithmetic (the Vector API has no int8 dot
+     * product).
      */
-    static void linearStaticQ8Packed(WorkerPool pool, VitWeights.Linear l, Tensor x, Tensor y, MemorySegment scratch) {
+    static void linearStaticQ8Packed(WorkerPool pool, VitWeights.Linear l, Tensor x, Tensor y, MemorySegment q,
+                                     MemorySegment qScales, MemorySegment xf) {
         Tensor w = l.weight();
         int n = w.dim(0), k = w.dim(1), m = (int) (x.numel() / k);
-        if (x.dim(-1) != k || y.numel() != (long) m * n || scratch.byteSize() < (long) m * k * 4) {
+        if (x.dim(-1) != k || y.numel() != (long) m * n || q.byteSize() < (long) m * k
+                || xf.byteSize() < (long) m * k * 4) {
             throw new IllegalArgumentException("linearStaticQ8Packed " + l.name() + ": x " + x + ", y " + y + ", w "
-                    + w + " (F32 scratch " + scratch.byteSize() + " bytes)");
+                    + w + " (INT8 scratch " + q.byteSize() + " bytes, F32 scratch " + xf.byteSize() + " bytes)");
         }
-        float scale = l.inputScale(), inv = 1 / scale;
-        MemorySegment xs = x.data();
-        pool.parallelFor(m, Math.max(1, MIN_ELEMENTS_PER_THREAD / k),
-                (r0, r1) -> fakeQuantize(xs, scratch, k, inv, scale, r0, r1));
-        LinearOps.linear(pool, Tensor.of(DType.F32, scratch.asSlice(0, (long) m * k * 4), x.shape()), w, l.bias(), y);
+        quantizeStatic(pool, l.inputScale(), x, q, qScales, xf, m, k);
+        LinearOps.linear(pool, Tensor.of(DType.F32, xf.asSlice(0, (long) m * k * 4), x.shape()), w, l.bias(), y);
     }
 
-    /** out = clamp(round(x * inv), -127, 127) * scale, the values {@link #quantize} codes, as F32. */
-    private static void fakeQuantize(MemorySegment x, MemorySegment out, int k, float inv, float scale, int r0, int r1) {
-        for (long i = (long) r0 * k, end = (long) r1 * k; i < end; i++) {
-            float t = x.get(Mem.F32, 4 * i) * inv;
-            int r = (int) (t + Math.copySign(0.5f, t));
-            out.set(Mem.F32, 4 * i, Math.max(-Quant.Q8_MAX, Math.min(Quant.Q8_MAX, r)) * scale);
+    /**
+     * q = the rows of x quantized with the static {@code scale}, qScales[0, m) = scale, and, when {@code xf} is not
+     * null, xf = q * scale (the F32 input of the packed path), per row range on the thread that quantized it.
+     */
+    private static void quantizeStatic(WorkerPool pool, float scale, Tensor x, MemorySegment q, MemorySegment qScales,
+                                       MemorySegment xf, int m, int k) {
+        float inv = 1 / scale;
+        MemorySegment xs = x.data();
+        for (int i = 0; i < m; i++) {
+            qScales.set(Mem.F32, 4L * i, scale);
         }
+        pool.parallelFor(m, Math.max(1, MIN_ELEMENTS_PER_THREAD / k), (r0, r1) -> {
+            quantize(xs, q, k, inv, r0, r1);
+            if (xf != null) Quant.dequantizeRowsQ8(q, qScales, xf, k, r0, r1);
+        });
     }
 
     /** q = clamp(round(x * inv), -127, 127), rounding half away from zero like {@link Quant}. */
