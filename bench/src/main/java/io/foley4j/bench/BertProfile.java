@@ -100,6 +100,25 @@ final class BertProfile {
         double gflops = 2.0 * m * h * f / up / 1e9;
         System.out.printf("  alone: [%d x %d] x [%d x %d]^T %.3f ms, [.. x %d]^T %.3f ms (%.0f GFLOP/s), [.. x %d]^T"
                 + " %.3f ms%n", m, h, h, h, sq * 1e3, f, up * 1e3, gflops, f, down * 1e3);
+        // the same, each call on the next of `layers` weight copies, as in the forward (weights not in L2)
+        double sqCold = gemm(pool, m, h, h, layers, seconds), upCold = gemm(pool, m, f, h, layers, seconds);
+        double downCold = gemm(pool, m, h, f, layers, seconds);
+        System.out.printf("  alone, weights rotating over %d copies: %.3f ms, %.3f ms (%.0f GFLOP/s), %.3f ms%n",
+                layers, sqCold * 1e3, upCold * 1e3, 2.0 * m * h * f / upCold / 1e9, downCold * 1e3);
+        // the model's own FFN_IN weights of every layer in turn, on random x (the forward's GEMMs take 1.1-1.25x
+        // these times; neither cold weights nor the model's weights, nor a LayerNorm before or a GELU after each
+        // call, reproduced that alone)
+        try (Arena a = Arena.ofShared()) {
+            Tensor x = rand(a, 5, m, h), y = Tensor.allocate(a, DType.F32, m, f);
+            java.util.List<io.foley4j.models.bert.BertWeights.Layer> ls = model.weights().layers();
+            int[] next = {0};
+            double own = time(() -> {
+                io.foley4j.models.bert.BertWeights.Linear l = ls.get(next[0]++ % ls.size()).intermediate();
+                LinearOps.linear(pool, x, l.weight(), l.bias(), y);
+            }, seconds / 4);
+            System.out.printf("  alone, the model's intermediate weights (%s): %.3f ms%n",
+                    ls.get(0).intermediate().weight().dtype(), own * 1e3);
+        }
         double act = 4.0 * m * layers / BYTES_PER_S;         // seconds per float of every layer
         double heads = c.heads(), hd = c.headDim();
         for (BertModel.Stage st : BertModel.Stage.values()) {
@@ -121,10 +140,18 @@ final class BertProfile {
 
     /** Seconds of one y[m, n] = x[m, k] w[n, k]^T + b with packed F32 weights. */
     private static double gemm(WorkerPool pool, int m, int n, int k, double seconds) {
+        return gemm(pool, m, n, k, 1, seconds);
+    }
+
+    /** {@link #gemm} with each call on the next of {@code copies} weight matrices. */
+    private static double gemm(WorkerPool pool, int m, int n, int k, int copies, double seconds) {
         try (Arena a = Arena.ofShared() /* the pool's threads read it */) {
-            Tensor x = rand(a, 5, m, k), w = LinearOps.packF32(a, rand(a, 6, n, k)), b = rand(a, 7, n);
+            Tensor x = rand(a, 5, m, k), b = rand(a, 7, n);
+            Tensor[] w = new Tensor[copies];
+            for (int i = 0; i < copies; i++) w[i] = LinearOps.packF32(a, rand(a, 6 + i, n, k));
             Tensor y = Tensor.allocate(a, DType.F32, m, n);
-            return time(() -> LinearOps.linear(pool, x, w, b, y), seconds / 4);
+            int[] next = {0};
+            return time(() -> LinearOps.linear(pool, x, w[next[0]++ % copies], b, y), seconds / 4);
         }
     }
 

@@ -66,6 +66,8 @@ public final class BertModel implements AutoCloseable {
 
     public BertConfig config() { return config; }
     public BertPrecision precision() { return weights.precision(); }
+    /** The bound (and, for FP32, GEMM-packed) weights, e.g. for benchmarks that time one layer alone. */
+    public BertWeights weights() { return weights; }
 
     /** Scratch for batches of up to {@code maxBatch} sequences of up to {@code maxSeq} tokens. */
     public BertState newState(int maxBatch, int maxSeq) {
