@@ -37,7 +37,11 @@ public final class Activation {
     /** ln2 split (Cody-Waite): n * LN2_HI is exact for |n| < 2^15 since LN2_HI has 9 significant bits. */
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
-    /** e^-104 is below half the smallest subnormal (rounds to 0); e^88.8 overflows to +inf. */
+    /**
+     * e^-104 is below half the smallest subnormal (rounds to 0); e^88.8 overflows to +inf. Inputs are clamped with a
+     * compare and a blend, not {@code FloatVector.max/min}: those follow Math.max's rules for NaN and signed zeros,
+     * which C2 compiles to five instructions each on AVX-512 (a NaN input stays NaN either way).
+     */
     private static final float EXP_MIN = -104f;
     private static final float EXP_MAX = 88.8f;
     /** 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits. */
@@ -46,7 +50,8 @@ public final class Activation {
 
     /** e^x for every lane; -inf and x < -104 give 0, x > 88.73 gives +inf, NaN stays NaN. */
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector xc = x.blend(EXP_MIN, x.lt(EXP_MIN));
+        xc = xc.blend(EXP_MAX, xc.compare(VectorOperators.GT, EXP_MAX));
         FloatVector t = xc.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
@@ -60,7 +65,8 @@ public final class Activation {
      * reduction subtracts n ln2 from {@code hi} exactly and adds {@code lo} afterwards.
      */
     static FloatVector exp(FloatVector hi, FloatVector lo) {
-        FloatVector hc = hi.max(EXP_MIN).min(EXP_MAX);
+        FloatVector hc = hi.blend(EXP_MIN, hi.lt(EXP_MIN));
+        hc = hc.blend(EXP_MAX, hc.compare(VectorOperators.GT, EXP_MAX));
         FloatVector t = hc.add(lo).fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), hc);
@@ -71,7 +77,8 @@ public final class Activation {
 
     /** e^x - 1, accurate near 0 (for tanh): 2^n * (e^r - 1) + (2^n - 1). */
     static FloatVector expm1(FloatVector x) {
-        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector xc = x.blend(EXP_MIN, x.lt(EXP_MIN));
+        xc = xc.blend(EXP_MAX, xc.compare(VectorOperators.GT, EXP_MAX));
         FloatVector t = xc.fma(LOG2E, ROUND);
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
@@ -163,7 +170,8 @@ public final class Activation {
             // one loop body, no helper taking a vector: a helper this size is not inlined and its vectors get boxed
             long o = (long) i * 4;
             FloatVector v = FloatVector.fromMemorySegment(F, x, o, ORDER);
-            FloatVector ax = v.abs().min(-GELU_ZERO_BELOW);
+            FloatVector ax = v.abs();
+            ax = ax.blend(-GELU_ZERO_BELOW, ax.compare(VectorOperators.GT, -GELU_ZERO_BELOW));
             FloatVector t = FloatVector.broadcast(F, 1f).div(ax.fma(0.5f * INV_SQRT2, 1f)); // t = 1 / (1 + z/2)
             FloatVector p = t.fma(NR[0], NR[1]);
             for (int c = 2; c < NR.length; c++) {
@@ -176,7 +184,7 @@ public final class Activation {
             // scalePow2. As a call, C2 sometimes compiles this loop without inlining it ("callee is too large" on a
             // young profile), and then every vector crosses the call boxed: GELU ran 10-25x slower in such a JVM.
             FloatVector hi = xx.mul(-0.5f), lo = p.sub(xxLo.mul(0.5f));
-            FloatVector hc = hi.max(EXP_MIN).min(EXP_MAX);
+            FloatVector hc = hi.blend(EXP_MIN, hi.lt(EXP_MIN)); // hi = -x^2/2 <= 0 < EXP_MAX
             FloatVector et = hc.add(lo).fma(LOG2E, ROUND);
             FloatVector en = et.sub(ROUND);
             FloatVector r = en.fma(FloatVector.broadcast(F, -LN2_HI), hc);

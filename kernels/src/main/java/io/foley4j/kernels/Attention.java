@@ -371,7 +371,7 @@ public final class Attention {
                     x = x.add(mask.get(F32, j * 4L));
                     x.intoMemorySegment(s, o, ORDER);
                 }
-                vmax = vmax.max(x);
+                vmax = vmax.blend(x, x.compare(VectorOperators.GT, vmax)); // a NaN score: its row gets NaN
             }
             // an all -inf column: subtract 0 instead, so e = e^-inf = 0 rather than NaN
             vmax = vmax.blend(0f, vmax.eq(Float.NEGATIVE_INFINITY));
