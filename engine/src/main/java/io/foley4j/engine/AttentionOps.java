@@ -151,8 +151,9 @@ public final class AttentionOps {
      * may be null; a query whose keys are all masked (-inf) gets zeros. Per (batch entry, head), transposed so that
      * every GEMM runs whole panels of output columns without padding hd (32 in MiniLM = half a 512-bit panel): the
      * head's columns are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds), scale q_h
-     * packed for {@link Matmul#matmulF32Packed} with its query rows padded by zeros to Sqp (whole panels); per panel
-     * of queries S^T = k_h (scale q_h)^T [Sk, PANEL], which row-major is exactly that panel of E packed as w[Sqp, Sk];
+     * packed for {@link Matmul#matmulF32Packed} with its query rows padded by zeros to Sqp (whole panels); S^T = k_h
+     * (scale q_h)^T in one call of {@link Matmul#matmulF32PackedPanels}, whose output blocks [Sk, PANEL] per panel of
+     * queries are exactly E packed as w[Sqp, Sk];
      * E = e^(S^T + keyMask - column max) and inv = 1 / column sums ({@link Attention#expColumns}); then
      * (E v_h)^T = v_h^T E^T [hd, Sqp] and out = inv * (E v_h) scattered back, so the softmax normalization touches the
      * hd-wide outputs, not the Sk-wide scores. The padded query columns are computed and dropped.
@@ -250,13 +251,12 @@ public final class AttentionOps {
             Elementwise.scale(qh, scale, qh, 0, sq * hd);
             Matmul.packF32(qh, qp, sqp, hd);
             MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
-            // per panel of queries: S^T [Sk, PANEL] = k_h (scale q_h)^T is, row-major, that panel of E packed
-            long ePanel = 4L * sk * Matmul.PANEL, qPanel = 4L * hd * Matmul.PANEL;
+            // S^T = k_h (scale q_h)^T written panel by panel of queries ([Sk, PANEL] each): E packed as w[Sqp, Sk]
+            Matmul.matmulF32PackedPanels(kh, qp, e, sk, sqp, hd);
+            long ePanel = 4L * sk * Matmul.PANEL;
             for (int c = 0, pi = 0; c < sqp; c += Matmul.PANEL, pi++) {
-                MemorySegment ep = e.asSlice(pi * ePanel, ePanel);
-                Matmul.matmulF32Packed(kh, qp.asSlice(pi * qPanel, qPanel), null, ep, sk, Matmul.PANEL, hd, 0, sk, 0,
-                        Matmul.PANEL);
-                Attention.expColumns(ep, sk, Matmul.PANEL, m, inv.asSlice(4L * c, 4L * Matmul.PANEL));
+                Attention.expColumns(e.asSlice(pi * ePanel, ePanel), sk, Matmul.PANEL, m,
+                        inv.asSlice(4L * c, 4L * Matmul.PANEL));
             }
             Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
             for (int i = 0; i < sq; i++) {

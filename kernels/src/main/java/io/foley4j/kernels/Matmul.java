@@ -20,7 +20,7 @@ import jdk.incubator.vector.FloatVector;
  *     k-major ({@code [K][PANEL]}): the GEMM micro-kernel keeps a {@value #MR} x PANEL tile of y in registers
  *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Blocks
  *     of MC x KC of x are first packed per call into a per-thread array (see {@link MatmulTiles#packRows}).
- *     The packed size is exactly {@code N*K} floats (the last, narrower panel is stored {@code [K][N % PANEL]}).
+ *     The packed size is {@code ceil(N / PANEL) * PANEL * K} floats (the last panel zero-padded to PANEL columns).
  *     The layout depends on the vector width of the running JVM.
  * </ul>
  */
@@ -222,6 +222,63 @@ public final class Matmul {
                     acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
                 }
                 y.set(F32, ((long) i * n + j) * 4, acc + biasAt(bias, j));
+            }
+        }
+    }
+
+    /**
+     * {@code y = x · w^T} (no bias) for packed weights w[N, K], with y written in the packed weights layout rather
+     * than row-major: {@code ceil(N / PANEL)} blocks of {@code [M][PANEL]}, element (i, j) at
+     * {@code (j / PANEL) * M * PANEL + i * PANEL + j % PANEL}, the columns past N of the last block included (zero
+     * weights give zeros). So y^T can serve at once as packed weights [N, M] of a next GEMM: attention computes
+     * S^T = k q^T for all query panels in one call (x packed once) and runs (E v)^T over it.
+     */
+    public static void matmulF32PackedPanels(MemorySegment x, MemorySegment packed, MemorySegment y, int m, int n,
+                                             int k) {
+        String op = "matmulF32PackedPanels";
+        Checks.dims(op, "M, N, K", true, m, n, k);
+        Checks.fits(op, "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
+        Checks.fits(op, "packed w[N=" + n + ", K=" + k + "]", packed, packedF32Floats(n, k), 4);
+        Checks.fits(op, "y (" + (n + PANEL - 1) / PANEL + " panels of [M=" + m + "][" + PANEL + "])", y,
+                (long) (n + PANEL - 1) / PANEL * PANEL * m, 4);
+        if (Simd.SCALAR) matmulF32PackedPanelsScalar(x, packed, y, m, n, k);
+        else matmulF32PackedPanelsVector(x, packed, y, m, n, k);
+    }
+
+    public static void matmulF32PackedPanelsScalar(MemorySegment x, MemorySegment packed, MemorySegment y, int m,
+                                                   int n, int k) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
+        int np = (n + PANEL - 1) / PANEL * PANEL;
+        for (int j = 0; j < np; j++) {
+            long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
+            boolean real = j < n;
+            for (int i = 0; i < m; i++) {
+                float acc = 0;
+                for (int p = 0; real && p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
+                }
+                y.set(F32, ((long) (j / PANEL) * m * PANEL + (long) i * PANEL + j % PANEL) * 4, acc);
+            }
+        }
+    }
+
+    public static void matmulF32PackedPanelsVector(MemorySegment x, MemorySegment packed, MemorySegment y, int m,
+                                                   int n, int k) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
+        long block = (long) m * PANEL * 4;
+        y.asSlice(0, (long) (n + PANEL - 1) / PANEL * block).fill((byte) 0);
+        float[] rows = MatmulTiles.rowsScratch();
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int k1 = Math.min(k, k0 + KC);
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int i1 = Math.min(m, i0 + MC);
+                MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
+                for (int j = 0; j < n; j += PANEL) {
+                    // the block of y is [M][PANEL] row-major: y's row length is PANEL there; a partial last panel
+                    // runs whole (its weights are zero-padded), so every tile is the full-width one
+                    MatmulTiles.panel(x, rows, packed, y.asSlice(j / PANEL * block, block), PANEL, k, i0, i1, 0,
+                            PANEL, panelOffset(k, j) * 4, k0, k1);
+                }
             }
         }
     }

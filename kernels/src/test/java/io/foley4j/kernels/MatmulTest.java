@@ -230,6 +230,49 @@ class MatmulTest {
         }
     }
 
+    /**
+     * y in the packed layout: the vector kernel equals the row-major packed GEMM element for element (same products,
+     * same order), and the scalar reference does too; the padding columns of the last panel are zeros.
+     */
+    @Test
+    void packedPanelsOutputMatchesRowMajor() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                MemorySegment x = Rand.segment(arena, 40 + m, m * k, 2f), w = Rand.segment(arena, 41 + n, n * k, 1f);
+                MemorySegment p = Mem.floats(arena, Matmul.packedF32Floats(n, k));
+                Matmul.packF32(w, p, n, k);
+                MemorySegment rowMajor = Mem.floats(arena, (long) m * n);
+                Matmul.matmulF32PackedVector(x, p, null, rowMajor, m, n, k, 0, m, 0, n);
+                long panels = (n + Matmul.PANEL - 1) / Matmul.PANEL, size = panels * Matmul.PANEL * m;
+                MemorySegment vec = Mem.floats(arena, size), ref = Mem.floats(arena, size);
+                vec.fill((byte) 0x7f); // garbage: the kernel must overwrite every element
+                Matmul.matmulF32PackedPanelsVector(x, p, vec, m, n, k);
+                Matmul.matmulF32PackedPanelsScalar(x, p, ref, m, n, k);
+                String where = "M=" + m + " N=" + n + " K=" + k + " at " + Simd.describe();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < panels * Matmul.PANEL; j++) {
+                        long o = (long) (j / Matmul.PANEL) * m * Matmul.PANEL + (long) i * Matmul.PANEL
+                                + j % Matmul.PANEL;
+                        float want = j < n ? Mem.getF32(rowMajor, (long) i * n + j) : 0f;
+                        assertEquals(want, Mem.getF32(vec, o), where + " vector y(" + i + ", " + j + ")");
+                        double mag = 1e-30;
+                        for (int q = 0; j < n && q < k; q++) {
+                            mag += Math.abs(Mem.getF32(x, (long) i * k + q) * Mem.getF32(w, (long) j * k + q));
+                        }
+                        assertEquals(Mem.getF32(vec, o), Mem.getF32(ref, o), ORDER_TOL * mag,
+                                where + " scalar y(" + i + ", " + j + ")");
+                    }
+                }
+            }
+            MemorySegment small = Mem.floats(arena, 4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                    Matmul.matmulF32PackedPanels(small, Mem.floats(arena, 2L * Matmul.PANEL), small, 2, 1, 2));
+            assertTrue(e.getMessage().contains("matmulF32PackedPanels") && e.getMessage().contains("panels"),
+                    e.getMessage());
+        }
+    }
+
     /** INT8 x INT8: integer accumulation is exact, so vector and scalar agree bit for bit. */
     @Test
     void q8q8MatchesScalarExactly() {
