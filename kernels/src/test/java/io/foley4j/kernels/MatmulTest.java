@@ -273,6 +273,25 @@ class MatmulTest {
         }
     }
 
+    /** The GEMM's row packing: vector interleave = element loop, bit for bit, with column and row tails. */
+    @Test
+    void packRowsVectorMatchesScalar() {
+        try (Arena arena = Arena.ofConfined()) {
+            int[][] cases = {{4, 1, 0, 1}, {7, 70, 3, 61}, {13, 257, 0, 257}, {12, 1100, 20, 1044}, {9, 16, 0, 16}};
+            for (int[] c : cases) {
+                int m = c[0], k = c[1], k0 = c[2], k1 = c[3];
+                MemorySegment x = Rand.segment(arena, m + k, m * k, 1f);
+                float[] vec = new float[m * (k1 - k0) + 64], ref = new float[vec.length];
+                java.util.Arrays.fill(vec, Float.NaN);
+                java.util.Arrays.fill(ref, Float.NaN);
+                MatmulTiles.packRows(x, vec, k, 1, m, k0, k1);
+                MatmulTiles.packRowsScalar(x, ref, k, 1, m, k0, k1);
+                assertArrayEquals(ref, vec, "packRows rows [1, " + m + ") cols [" + k0 + ", " + k1 + ") of K=" + k
+                        + " at " + Simd.describe());
+            }
+        }
+    }
+
     /** INT8 x INT8: integer accumulation is exact, so vector and scalar agree bit for bit. */
     @Test
     void q8q8MatchesScalarExactly() {
