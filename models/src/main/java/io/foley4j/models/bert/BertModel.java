@@ -181,8 +181,13 @@ public final class BertModel implements AutoCloseable {
         MemorySegment d = table.data();
         long base = (long) r * h;
         switch (table.dtype()) {
-            case F32 -> {
-                for (int i = 0; i < h; i++) put(out, off + i, Mem.getF32(d, base + i), accumulate);
+            case F32 -> { // a row copy, or a vector add of the two rows
+                if (accumulate) {
+                    MemorySegment o = out.asSlice(off * 4, (long) h * 4);
+                    Elementwise.add(o, d.asSlice(base * 4, (long) h * 4), o, 0, h);
+                } else {
+                    MemorySegment.copy(d, base * 4, out, off * 4, (long) h * 4);
+                }
             }
             case F16 -> {
                 for (int i = 0; i < h; i++) put(out, off + i, Fp16.f16ToF32(d.get(Mem.I16, 2 * (base + i))), accumulate);
