@@ -12,7 +12,6 @@ import io.foley4j.kernels.Mem;
 import io.foley4j.kernels.Norm;
 import io.foley4j.kernels.Quant;
 import io.foley4j.kernels.Rnn;
-import io.foley4j.kernels.Transpose;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -58,18 +57,7 @@ final class SimdCases {
                         () -> Elementwise.scaleScalar(a, 0.5f, o, 0, n), () -> Elementwise.scaleVector(a, 0.5f, o, 0, n)),
                 new SimdCase("elementwise", "addScaled", s, 12.0 * n, "B",
                         () -> Elementwise.addScaledScalar(a, 0.5f, b, o, 0, n),
-                        () -> Elementwise.addScaledVector(a, 0.5f, b, o, 0, n)),
-                transposeCase(arena));
-    }
-
-    /** Attention's gather of one head's v^T: [128 keys, 32] out of [128, 384] rows into [32, 128]. */
-    static SimdCase transposeCase(Arena arena) {
-        int rows = 128, cols = 32, stride = 384;
-        MemorySegment src = floats(arena, 8, rows * stride, 1), dst = Mem.floats(arena, (long) rows * cols);
-        return new SimdCase("elementwise", "transpose", rows + "x" + cols + " of " + rows + "x" + stride,
-                8.0 * rows * cols, "B",
-                () -> Transpose.transposeScalar(src, 64, stride, dst, 0, rows, rows, cols, null),
-                () -> Transpose.transposeVector(src, 64, stride, dst, 0, rows, rows, cols, null));
+                        () -> Elementwise.addScaledVector(a, 0.5f, b, o, 0, n)));
     }
 
     static List<SimdCase> matmul(Arena arena) {

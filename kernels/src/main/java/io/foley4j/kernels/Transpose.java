@@ -6,7 +6,7 @@ import static io.foley4j.kernels.Simd.F;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * F32 transpose between strided layouts, optionally scaling each source column:
@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Vector version: blocks of 4 source rows x L columns (L = float lanes) are loaded as 4 vectors, scaled, and
  * interleaved by two rounds of two-vector selects (as {@link MatmulTiles#packRows} does), which leaves each column's
- * 4 values side by side; each such 128-bit part goes to its destination row as one 4-float store. The rows and
- * columns left over run the element loop.
+ * 4 values side by side; each such group of 4 goes to its destination row with a masked store. The rows and columns
+ * left over run the element loop.
  */
 public final class Transpose {
     private Transpose() {}
@@ -28,8 +28,11 @@ public final class Transpose {
     private static final FloatVector QUAD_LO = indexes(i -> i % 4 < 2 ? i / 4 * 2 + i % 4 : L + i / 4 * 2 + i % 4 - 2);
     private static final FloatVector QUAD_HI = indexes(
             i -> i % 4 < 2 ? L / 2 + i / 4 * 2 + i % 4 : L + L / 2 + i / 4 * 2 + i % 4 - 2);
-    /** Four floats: one column's group of 4 rows after the interleave. */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
+    /** Gg: lanes [4g, 4g + 4), where the vector has them. */
+    private static final VectorMask<Float> G0 = F.indexInRange(0, 4);
+    private static final VectorMask<Float> G1 = F.indexInRange(-4, 4);
+    private static final VectorMask<Float> G2 = F.indexInRange(-8, 4);
+    private static final VectorMask<Float> G3 = F.indexInRange(-12, 4);
 
     private static FloatVector indexes(java.util.function.IntUnaryOperator f) {
         float[] a = new float[L];
@@ -91,22 +94,27 @@ public final class Transpose {
                 }
                 FloatVector abLo = PAIR_LO.selectFrom(a, b), abHi = PAIR_HI.selectFrom(a, b);
                 FloatVector cdLo = PAIR_LO.selectFrom(cc, d), cdHi = PAIR_HI.selectFrom(cc, d);
-                // vector m holds columns c + m L/4 + g in its 128-bit parts g: each part is stored to its column's
-                // destination row (as a loop over g: written out with constant parts, or as a helper, it ran
-                // 3-100x slower)
-                FloatVector w0 = QUAD_LO.selectFrom(abLo, cdLo), w1 = QUAD_HI.selectFrom(abLo, cdLo);
-                FloatVector w2 = QUAD_LO.selectFrom(abHi, cdHi), w3 = QUAD_HI.selectFrom(abHi, cdHi);
-                long o0 = (dstOff + c * dstStride + r) * 4, col = dstStride * 4, q = (long) L / 4 * col;
-                for (int g = 0; g < L / 4; g++) {
-                    long og = o0 + g * col;
-                    ((FloatVector) w0.reinterpretShape(S4, g)).intoMemorySegment(dst, og, ORDER);
-                    ((FloatVector) w1.reinterpretShape(S4, g)).intoMemorySegment(dst, og + q, ORDER);
-                    ((FloatVector) w2.reinterpretShape(S4, g)).intoMemorySegment(dst, og + 2 * q, ORDER);
-                    ((FloatVector) w3.reinterpretShape(S4, g)).intoMemorySegment(dst, og + 3 * q, ORDER);
-                }
+                store(QUAD_LO.selectFrom(abLo, cdLo), dst, dstOff, dstStride, r, c);
+                store(QUAD_HI.selectFrom(abLo, cdLo), dst, dstOff, dstStride, r, c + L / 4);
+                store(QUAD_LO.selectFrom(abHi, cdHi), dst, dstOff, dstStride, r, c + L / 2);
+                store(QUAD_HI.selectFrom(abHi, cdHi), dst, dstOff, dstStride, r, c + 3 * L / 4);
             }
         }
         edge(src, srcOff, srcStride, dst, dstOff, dstStride, 0, rb, cb, cols, colScale);
         edge(src, srcOff, srcStride, dst, dstOff, dstStride, rb, rows, 0, cols, colScale);
+    }
+
+    // lane group g of v holds rows r..r+3 of column c + g: each group to its destination row, lane 4g landing at
+    // dst[c + g][r] (a masked store writes and checks only the set lanes). L is 4, 8 or 16: the JIT folds the tests.
+    private static void store(FloatVector v, MemorySegment dst, long dstOff, long dstStride, int r, int c) {
+        long o = (dstOff + c * dstStride + r) * 4, step = dstStride * 4 - 16;
+        v.intoMemorySegment(dst, o, ORDER, G0);
+        if (L >= 8) {
+            v.intoMemorySegment(dst, o + step, ORDER, G1);
+        }
+        if (L >= 16) {
+            v.intoMemorySegment(dst, o + 2 * step, ORDER, G2);
+            v.intoMemorySegment(dst, o + 3 * step, ORDER, G3);
+        }
     }
 }
