@@ -10,7 +10,6 @@ import io.foley4j.kernels.Attention;
 import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Mem;
-import io.foley4j.kernels.Transpose;
 import io.foley4j.models.bert.BertConfig;
 import io.foley4j.models.bert.BertModel;
 import io.foley4j.models.bert.BertState;
@@ -178,29 +177,27 @@ final class BertProfile {
                 Mem.setF32(k, i, (float) r.nextGaussian());
                 Mem.setF32(v, i, (float) r.nextGaussian());
             }
-            MemorySegment qp = Mem.floats(a, (long) sqp * hd);
+            MemorySegment qh = Mem.floats(a, (long) sqp * hd), qp = Mem.floats(a, (long) sqp * hd);
             MemorySegment kh = Mem.floats(a, (long) sk * hd), vt = Mem.floats(a, (long) hd * sk);
             MemorySegment e = Mem.floats(a, (long) sqp * sk), ot = Mem.floats(a, (long) hd * sqp);
             MemorySegment inv = Mem.floats(a, sqp);
             long[] ns = new long[6];
-            String[] names = {"gather q,k,v^T", "scale q", "S^T = k q^T", "mask, exp, sums", "(E v)^T", "scatter*inv"};
-            long hdBytes = 4L * hd, ePanel = 4L * sk * Matmul.PANEL;
-            int p = Matmul.PANEL;
+            String[] names = {"gather q,k,v^T", "scale, pack q", "S^T = k q^T", "mask, exp, sums", "(E v)^T", "scatter*inv"};
+            long rowBytes = 4L * width, hdBytes = 4L * hd, ePanel = 4L * sk * Matmul.PANEL;
             long end = System.nanoTime() + (long) (seconds * 1e9 / 3);
             int reps = 0;
             for (boolean warm = true; ; ) {
                 for (int h = 0; h < heads; h++) {
-                    long col = (long) h * hd, t0 = System.nanoTime();
-                    for (int cq = 0, pi = 0; cq < seq; cq += p, pi++) {
-                        Transpose.transpose(q, col + cq * (long) width, width, qp, (long) pi * hd * p, p,
-                                Math.min(p, seq - cq), hd, null);
-                    }
+                    long col = 4L * h * hd, t0 = System.nanoTime();
+                    for (int i = 0; i < seq; i++) MemorySegment.copy(q, col + i * rowBytes, qh, i * hdBytes, hdBytes);
                     for (int i = 0; i < sk; i++) {
-                        MemorySegment.copy(k, 4 * (col + (long) i * width), kh, i * hdBytes, hdBytes);
+                        long src = col + i * rowBytes;
+                        MemorySegment.copy(k, src, kh, i * hdBytes, hdBytes);
+                        for (int j = 0; j < hd; j++) Mem.setF32(vt, (long) j * sk + i, v.get(Mem.F32, src + j * 4L));
                     }
-                    Transpose.transpose(v, col, width, vt, 0, sk, sk, hd, null);
                     long t1 = System.nanoTime();
-                    Elementwise.scale(qp, 0.17f, qp, 0, sqp * hd);
+                    Elementwise.scale(qh, 0.17f, qh, 0, seq * hd);
+                    Matmul.packF32(qh, qp, sqp, hd);
                     long t2 = System.nanoTime(), tExp = 0;
                     Matmul.matmulF32PackedPanels(kh, qp, e, sk, sqp, hd);
                     long x0 = System.nanoTime();
@@ -212,7 +209,10 @@ final class BertProfile {
                     long t4 = System.nanoTime();
                     Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
                     long t5 = System.nanoTime();
-                    Transpose.transpose(ot, 0, sqp, out, col, width, hd, seq, inv);
+                    for (int i = 0; i < seq; i++) {
+                        float ri = Mem.getF32(inv, i);
+                        for (int j = 0; j < hd; j++) Mem.setF32(out, (long) i * width + h * hd + j, Mem.getF32(ot, (long) j * sqp + i) * ri);
+                    }
                     long t6 = System.nanoTime();
                     if (!warm) {
                         ns[0] += t1 - t0; ns[1] += t2 - t1; ns[2] += t4 - t2 - tExp;

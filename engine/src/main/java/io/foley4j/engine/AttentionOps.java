@@ -4,7 +4,6 @@ import io.foley4j.kernels.Attention;
 import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Mem;
-import io.foley4j.kernels.Transpose;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -127,10 +126,10 @@ public final class AttentionOps {
                     maxSk, maxHeadDim);
         }
 
-        /** packed q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]. */
+        /** q, packed q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]. */
         static long slotFloats(int sq, int sk, int hd) {
             long sqp = panels(sq);
-            return (long) sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp;
+            return 2L * sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp;
         }
 
         MemorySegment slot(int i) {
@@ -151,13 +150,12 @@ public final class AttentionOps {
      * out = softmax(scale q k^T + keyMask) v per head, shapes as {@link #attention} with kvHeads = heads; keyMask
      * may be null; a query whose keys are all masked (-inf) gets zeros. Per (batch entry, head), transposed so that
      * every GEMM runs whole panels of output columns without padding hd (32 in MiniLM = half a 512-bit panel): the
-     * head's columns are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds; q_h and
-     * v_h transposed by {@link Transpose}), scale q_h packed for {@link Matmul#matmulF32Packed} with its query rows
-     * padded by zeros to Sqp (whole panels); S^T = k_h
+     * head's columns are gathered into contiguous blocks (O(S hd) copies against O(Sq Sk hd) multiply-adds), scale q_h
+     * packed for {@link Matmul#matmulF32Packed} with its query rows padded by zeros to Sqp (whole panels); S^T = k_h
      * (scale q_h)^T in one call of {@link Matmul#matmulF32PackedPanels}, whose output blocks [Sk, PANEL] per panel of
      * queries are exactly E packed as w[Sqp, Sk];
      * E = e^(S^T + keyMask - column max) and inv = 1 / column sums ({@link Attention#expColumns}); then
-     * (E v_h)^T = v_h^T E^T [hd, Sqp] and out = inv * (E v_h) transposed back, so the softmax normalization touches the
+     * (E v_h)^T = v_h^T E^T [hd, Sqp] and out = inv * (E v_h) scattered back, so the softmax normalization touches the
      * hd-wide outputs, not the Sk-wide scores. The padded query columns are computed and dropped.
      * Each thread takes whole items with its own slot: results do not depend on the thread count.
      */
@@ -222,46 +220,52 @@ public final class AttentionOps {
     /** One {@link #attentionGemm} call's operands; q, k, v, out rows are heads * hd wide. */
     private record Gemm(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment out,
                         float scale, int sq, int sk, int heads, int hd) {
-        /**
-         * Zeros the last panel of packed q_h: the items write only its query columns [0, Sq mod PANEL), so its
-         * padding columns stay zero.
-         */
+        /** Zeros the padding rows [Sq, Sqp) of q_h: the items write only the rows [0, Sq). */
         void clearPadding(MemorySegment slot) {
-            long panel = 4L * hd * Matmul.PANEL;
-            slot.asSlice(4L * panels(sq) * hd - panel, panel).fill((byte) 0);
+            slot.asSlice(4L * sq * hd, 4L * (panels(sq) - sq) * hd).fill((byte) 0);
         }
 
         /** Batch entry b, head h, in its thread's slot. */
         void head(int b, int h, MemorySegment slot) {
-            int sqp = panels(sq), p = Matmul.PANEL;
-            long row = (long) heads * hd, hdBytes = 4L * hd, col = (long) h * hd;
-            long qBase = (long) b * sq * row + col, kBase = (long) b * sk * row + col; // in floats
+            int sqp = panels(sq);
+            long rowBytes = 4L * heads * hd, hdBytes = 4L * hd, col = 4L * h * hd;
+            long qBase = (long) b * sq * rowBytes + col, kBase = (long) b * sk * rowBytes + col;
             long qBytes = 4L * sqp * hd, kBytes = 4L * sk * hd, eBytes = 4L * sqp * sk, oBytes = 4L * hd * sqp;
-            MemorySegment qp = slot.asSlice(0, qBytes);                                       // q_h packed as w[Sqp, hd]
-            MemorySegment kh = slot.asSlice(qBytes, kBytes);                                  // [Sk, hd]
-            MemorySegment vt = slot.asSlice(qBytes + kBytes, kBytes);                         // [hd, Sk] = v_h^T
-            MemorySegment e = slot.asSlice(qBytes + 2 * kBytes, eBytes);                      // E packed as w[Sqp, Sk]
-            MemorySegment ot = slot.asSlice(qBytes + 2 * kBytes + eBytes, oBytes);            // [hd, Sqp] = (E v_h)^T
-            MemorySegment inv = slot.asSlice(qBytes + 2 * kBytes + eBytes + oBytes, 4L * sqp); // [Sqp]
-            // q_h packed: per panel of queries, [queries, hd] transposed into its [hd][PANEL] block, then scaled
-            for (int c = 0, pi = 0; c < sq; c += p, pi++) {
-                Transpose.transpose(q, qBase + c * row, row, qp, (long) pi * hd * p, p, Math.min(p, sq - c), hd, null);
+            MemorySegment qh = slot.asSlice(0, qBytes);                                       // [Sqp, hd]
+            MemorySegment qp = slot.asSlice(qBytes, qBytes);                                  // q_h packed as w[Sqp, hd]
+            MemorySegment kh = slot.asSlice(2 * qBytes, kBytes);                              // [Sk, hd]
+            MemorySegment vt = slot.asSlice(2 * qBytes + kBytes, kBytes);                     // [hd, Sk] = v_h^T
+            MemorySegment e = slot.asSlice(2 * qBytes + 2 * kBytes, eBytes);                  // E packed as w[Sqp, Sk]
+            MemorySegment ot = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes, oBytes);        // [hd, Sqp] = (E v_h)^T
+            MemorySegment inv = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes + oBytes, 4L * sqp); // [Sqp]
+            for (int i = 0; i < sq; i++) {
+                MemorySegment.copy(q, qBase + i * rowBytes, qh, i * hdBytes, hdBytes);
             }
-            Elementwise.scale(qp, scale, qp, 0, sqp * hd);
             for (int i = 0; i < sk; i++) {
-                MemorySegment.copy(k, 4 * (kBase + i * row), kh, i * hdBytes, hdBytes);
+                long src = kBase + i * rowBytes;
+                MemorySegment.copy(k, src, kh, i * hdBytes, hdBytes);
+                for (int j = 0; j < hd; j++) {
+                    vt.set(Mem.F32, ((long) j * sk + i) * 4, v.get(Mem.F32, src + j * 4L));
+                }
             }
-            Transpose.transpose(v, kBase, row, vt, 0, sk, sk, hd, null);
+            Elementwise.scale(qh, scale, qh, 0, sq * hd);
+            Matmul.packF32(qh, qp, sqp, hd);
             MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
             // S^T = k_h (scale q_h)^T written panel by panel of queries ([Sk, PANEL] each): E packed as w[Sqp, Sk]
             Matmul.matmulF32PackedPanels(kh, qp, e, sk, sqp, hd);
-            long ePanel = 4L * sk * p;
-            for (int c = 0, pi = 0; c < sqp; c += p, pi++) {
-                Attention.expColumns(e.asSlice(pi * ePanel, ePanel), sk, p, m, inv.asSlice(4L * c, 4L * p));
+            long ePanel = 4L * sk * Matmul.PANEL;
+            for (int c = 0, pi = 0; c < sqp; c += Matmul.PANEL, pi++) {
+                Attention.expColumns(e.asSlice(pi * ePanel, ePanel), sk, Matmul.PANEL, m,
+                        inv.asSlice(4L * c, 4L * Matmul.PANEL));
             }
             Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
-            // out rows of this head = ((E v_h)^T)^T, each query scaled by 1 / its sum
-            Transpose.transpose(ot, 0, sqp, out, qBase, row, hd, sq, inv);
+            for (int i = 0; i < sq; i++) {
+                float r = inv.get(Mem.F32, 4L * i);
+                long dst = qBase + i * rowBytes;
+                for (int j = 0; j < hd; j++) {
+                    out.set(Mem.F32, dst + j * 4L, ot.get(Mem.F32, ((long) j * sqp + i) * 4) * r);
+                }
+            }
         }
     }
 
