@@ -285,8 +285,8 @@ public final class Matmul {
 
     /**
      * y[m0:m1, n0:n1] = bias (or 0), before the micro-kernels accumulate into it. With one load path per tile the
-     * 24-accumulator tile stays small enough for C2 to compile with vector intrinsics: a bias branch inside the
-     * tile made it fall back to boxed vectors (10 instead of 140 GFLOP/s whenever a bias was given).
+     * micro-tiles stay small enough for C2 to compile with vector intrinsics: a bias branch inside the earlier
+     * 24-accumulator tile made it fall back to boxed vectors (10 instead of 140 GFLOP/s whenever a bias was given).
      */
     static void initTile(MemorySegment bias, MemorySegment y, int n, int m0, int m1, int n0, int n1) {
         bias = Mem.plain(bias); y = Mem.plain(y);
