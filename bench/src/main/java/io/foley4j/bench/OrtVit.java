@@ -24,12 +24,28 @@ final class OrtVit implements AutoCloseable {
     private final VitConfig c;
 
     OrtVit(Path onnx, VitConfig c, int threads) throws OrtException {
+        this(onnx, c, threads, null);
+    }
+
+    /**
+     * With {@code profilePrefix} non-null, ORT records every node's kernel time of every run into a JSON trace named
+     * from that prefix; {@link #endProfiling()} closes it and returns its path.
+     */
+    OrtVit(Path onnx, VitConfig c, int threads, Path profilePrefix) throws OrtException {
         this.c = c;
+        if (profilePrefix != null) {
+            options.enableProfiling(profilePrefix.toString());
+        }
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         session = OrtEnvironment.getEnvironment().createSession(onnx.toString(), options);
+    }
+
+    /** Ends ORT's profiling (see the constructor) and returns the trace file. */
+    Path endProfiling() throws OrtException {
+        return Path.of(session.endProfiling());
     }
 
     static String version() {

@@ -36,6 +36,12 @@ public final class Vit {
 
     public VitConfig config() { return c; }
 
+    /**
+     * Parts of {@link #forward} timed by {@link VitState#profile}: PATCH_EMBED includes im2col, the positions and the
+     * pre-LayerNorm; HEAD is everything after the last block (pooling, post-LayerNorm, projection).
+     */
+    public enum Stage { PATCH_EMBED, LAYER_NORM, QKV, ATTENTION, ATTENTION_OUTPUT, RESIDUAL, FFN_IN, ACTIVATION, FFN_OUT, HEAD }
+
     public VitWeights weights() { return w; }
 
     /** Scratch for up to {@code maxBatch} frames of {@code height x width} (multiples of the patch size). */
@@ -56,6 +62,7 @@ public final class Vit {
         Tensor x = view(s.x, b, t, d), h = view(s.h, b, t, d), a = view(s.a, b, t, d);
         Tensor q = view(s.q, b, t, d), k = view(s.k, b, t, d), v = view(s.v, b, t, d), m = view(s.m, b, t, f);
 
+        long t0 = s.tick();
         // patch embedding: e[b*P, D] = im2col(pixels) W_e^T + b_e, then x = [cls;] e + pos
         var g = new Conv.Geometry2d(c.channels(), s.height, s.width, d, c.patchSize(), c.patchSize(),
                 c.patchSize(), c.patchSize(), 0, 0);
@@ -66,22 +73,33 @@ public final class Vit {
         if (w.preNorm() != null) {
             layerNorm(pool, x, w.preNorm(), x);
         }
+        t0 = s.lap(Stage.PATCH_EMBED, t0);
 
         for (VitWeights.Block blk : w.blocks()) {
             layerNorm(pool, x, blk.norm1(), h);
+            t0 = s.lap(Stage.LAYER_NORM, t0);
             VitOps.linear(pool, blk.q(), h, q, s);
             VitOps.linear(pool, blk.k(), h, k, s);
             VitOps.linear(pool, blk.v(), h, v, s);
+            t0 = s.lap(Stage.QKV, t0);
             AttentionOps.attentionGemm(q, k, v, null, AttentionOps.defaultScale(c.headDim()), a, c.heads(),
                     s.attention, pool);
+            t0 = s.lap(Stage.ATTENTION, t0);
             VitOps.linear(pool, blk.out(), a, h, s);
+            t0 = s.lap(Stage.ATTENTION_OUTPUT, t0);
             VitOps.addInPlace(pool, s.x, s.h, b * t * d);
+            t0 = s.lap(Stage.RESIDUAL, t0);
 
             layerNorm(pool, x, blk.norm2(), h);
+            t0 = s.lap(Stage.LAYER_NORM, t0);
             VitOps.linear(pool, blk.fc1(), h, m, s);
+            t0 = s.lap(Stage.FFN_IN, t0);
             ActivationOps.apply(c.act(), m, m, pool);
+            t0 = s.lap(Stage.ACTIVATION, t0);
             VitOps.linear(pool, blk.fc2(), m, h, s);
+            t0 = s.lap(Stage.FFN_OUT, t0);
             VitOps.addInPlace(pool, s.x, s.h, b * t * d);
+            t0 = s.lap(Stage.RESIDUAL, t0);
         }
 
         Tensor pooled = view(s.pooled, b, d);
@@ -100,6 +118,7 @@ public final class Vit {
         } else {
             MemorySegment.copy(s.pooled, 0, s.embedding, 0, (long) b * d * 4);
         }
+        s.lap(Stage.HEAD, t0);
     }
 
     /** x[f, 0] = cls + pos[0]; x[f, 1 + i] = e[f*P + i] + pos[1 + i] (CLIP); x[f, i] = e[f*P + i] + pos[i] (SigLIP). */

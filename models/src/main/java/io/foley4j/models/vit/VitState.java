@@ -34,6 +34,8 @@ public final class VitState implements AutoCloseable {
     /** When non-null, {@link Vit#forward} records max |input| per linear layer name here (calibration). */
     Map<String, float[]> observed;
     int batch;
+    /** Nanoseconds spent per {@link Vit.Stage} since {@link #profile} turned timing on; null when off. */
+    private long[] stageNanos;
 
     VitState(VitWeights w, int maxBatch, int height, int width, int threads) {
         VitConfig c = w.config();
@@ -87,6 +89,32 @@ public final class VitState implements AutoCloseable {
         long n = 1;
         for (int s : shape) n *= s;
         return Tensor.of(DType.F32, seg.asSlice(0, n * 4), shape);
+    }
+
+    /**
+     * Opt-in timing of {@link Vit#forward}: {@code true} starts (and zeros) per-stage totals, {@code false} stops.
+     * Off (the default), a forward pays one null check per stage.
+     */
+    public void profile(boolean on) {
+        stageNanos = on ? new long[Vit.Stage.values().length] : null;
+    }
+
+    /** Nanoseconds per stage (indexed by {@link Vit.Stage#ordinal()}) since profiling began; null when off. */
+    public long[] stageNanos() {
+        return stageNanos == null ? null : stageNanos.clone();
+    }
+
+    /** Profiling: a start time, or 0 when off. */
+    long tick() {
+        return stageNanos == null ? 0 : System.nanoTime();
+    }
+
+    /** Profiling: charges the time since {@code start} to {@code stage}; returns now (the next stage's start). */
+    long lap(Vit.Stage stage, long start) {
+        if (stageNanos == null) return 0;
+        long now = System.nanoTime();
+        stageNanos[stage.ordinal()] += now - start;
+        return now;
     }
 
     public int maxBatch() { return maxBatch; }
