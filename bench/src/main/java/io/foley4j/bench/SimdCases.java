@@ -12,6 +12,7 @@ import io.foley4j.kernels.Mem;
 import io.foley4j.kernels.Norm;
 import io.foley4j.kernels.Quant;
 import io.foley4j.kernels.Rnn;
+import io.foley4j.kernels.Transpose;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -146,8 +147,13 @@ final class SimdCases {
     }
 
     static List<SimdCase> attention(Arena arena) {
+        int seq = 197, hd = 64, width = 12 * hd; // ViT-B/16: one head's v^T out of [197, 768]
+        MemorySegment v = floats(arena, 11, seq * width, 1), vt = Mem.floats(arena, (long) hd * seq);
         return List.of(attentionCase(arena, "vit bidirectional", 197, 12, 64, false),
-                attentionCase(arena, "causal", 256, 8, 64, true));
+                attentionCase(arena, "causal", 256, 8, 64, true),
+                new SimdCase("attention", "transpose", seq + "x" + hd + " of " + seq + "x" + width, 8.0 * seq * hd, "B",
+                        () -> Transpose.transposeScalar(v, hd, width, vt, 0, seq, seq, hd, null),
+                        () -> Transpose.transposeVector(v, hd, width, vt, 0, seq, seq, hd, null)));
     }
 
     private static SimdCase attentionCase(Arena arena, String name, int seq, int heads, int hd, boolean causal) {

@@ -4,6 +4,7 @@ import io.foley4j.kernels.Attention;
 import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Mem;
+import io.foley4j.kernels.Transpose;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -126,10 +127,13 @@ public final class AttentionOps {
                     maxSk, maxHeadDim);
         }
 
-        /** q, packed q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]. */
+        /**
+         * q, packed q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]; the
+         * streaming kernel's scratch for the queries past the last whole panel (see {@link #gemmQueries}).
+         */
         static long slotFloats(int sq, int sk, int hd) {
             long sqp = panels(sq);
-            return 2L * sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp;
+            return 2L * sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp + Attention.scratchFloats(hd);
         }
 
         MemorySegment slot(int i) {
@@ -144,6 +148,18 @@ public final class AttentionOps {
      */
     static int panels(int n) {
         return (n + Matmul.PANEL - 1) / Matmul.PANEL * Matmul.PANEL;
+    }
+
+    /**
+     * Queries of a head that {@link #attentionGemm} runs through the GEMMs; the rest, fewer than {@code PANEL / 5},
+     * go through the streaming kernel rather than padding a whole panel of queries: a query costs the streaming kernel
+     * about 3.5x what it costs the GEMM form (MiniLM at 128 tokens, BertProfile), so r leftover queries cost ~3.5 r
+     * streamed against PANEL - r padded ones. ViT-B/16's 197 tokens: 192 + 5 instead of 256 (30% of the GEMM and
+     * softmax work wasted on padding); ViT-L/14's 257: 256 + 1.
+     */
+    static int gemmQueries(int sq) {
+        int whole = sq / Matmul.PANEL * Matmul.PANEL, rest = sq - whole;
+        return whole > 0 && rest * 5 < Matmul.PANEL ? whole : sq;
     }
 
     /**
@@ -220,14 +236,18 @@ public final class AttentionOps {
     /** One {@link #attentionGemm} call's operands; q, k, v, out rows are heads * hd wide. */
     private record Gemm(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment out,
                         float scale, int sq, int sk, int heads, int hd) {
-        /** Zeros the padding rows [Sq, Sqp) of q_h: the items write only the rows [0, Sq). */
+        /** Zeros the padding rows [Sg, Sqp) of q_h: the items write only the rows [0, Sg). */
         void clearPadding(MemorySegment slot) {
-            slot.asSlice(4L * sq * hd, 4L * (panels(sq) - sq) * hd).fill((byte) 0);
+            int sg = gemmQueries(sq);
+            slot.asSlice(4L * sg * hd, 4L * (panels(sg) - sg) * hd).fill((byte) 0);
         }
 
-        /** Batch entry b, head h, in its thread's slot. */
+        /**
+         * Batch entry b, head h, in its thread's slot: queries [0, Sg) through the GEMMs, [Sg, Sq) through the
+         * streaming kernel ({@link #gemmQueries}).
+         */
         void head(int b, int h, MemorySegment slot) {
-            int sqp = panels(sq);
+            int sg = gemmQueries(sq), sqp = panels(sg);
             long rowBytes = 4L * heads * hd, hdBytes = 4L * hd, col = 4L * h * hd;
             long qBase = (long) b * sq * rowBytes + col, kBase = (long) b * sk * rowBytes + col;
             long qBytes = 4L * sqp * hd, kBytes = 4L * sk * hd, eBytes = 4L * sqp * sk, oBytes = 4L * hd * sqp;
@@ -238,17 +258,22 @@ public final class AttentionOps {
             MemorySegment e = slot.asSlice(2 * qBytes + 2 * kBytes, eBytes);                  // E packed as w[Sqp, Sk]
             MemorySegment ot = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes, oBytes);        // [hd, Sqp] = (E v_h)^T
             MemorySegment inv = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes + oBytes, 4L * sqp); // [Sqp]
-            for (int i = 0; i < sq; i++) {
+            if (sg < sq) {
+                long qAll = 4L * sq * heads * hd, kAll = 4L * sk * heads * hd;
+                Attention.attention(q.asSlice(b * qAll, qAll), k.asSlice(b * kAll, kAll), v.asSlice(b * kAll, kAll),
+                        mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk), false, scale,
+                        out.asSlice(b * qAll, qAll), new Attention.Dims(sq, sk, heads, heads, hd),
+                        slot.asSlice(2 * qBytes + 2 * kBytes + eBytes + oBytes + 4L * sqp,
+                                4L * Attention.scratchFloats(hd)), h * sq + sg, h * sq + sq);
+            }
+            for (int i = 0; i < sg; i++) {
                 MemorySegment.copy(q, qBase + i * rowBytes, qh, i * hdBytes, hdBytes);
             }
             for (int i = 0; i < sk; i++) {
-                long src = kBase + i * rowBytes;
-                MemorySegment.copy(k, src, kh, i * hdBytes, hdBytes);
-                for (int j = 0; j < hd; j++) {
-                    vt.set(Mem.F32, ((long) j * sk + i) * 4, v.get(Mem.F32, src + j * 4L));
-                }
+                MemorySegment.copy(k, kBase + i * rowBytes, kh, i * hdBytes, hdBytes);
             }
-            Elementwise.scale(qh, scale, qh, 0, sq * hd);
+            Transpose.transpose(v, kBase / 4, (long) heads * hd, vt, 0, sk, sk, hd, null);
+            Elementwise.scale(qh, scale, qh, 0, sg * hd);
             Matmul.packF32(qh, qp, sqp, hd);
             MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
             // S^T = k_h (scale q_h)^T written panel by panel of queries ([Sk, PANEL] each): E packed as w[Sqp, Sk]
@@ -259,13 +284,8 @@ public final class AttentionOps {
                         inv.asSlice(4L * c, 4L * Matmul.PANEL));
             }
             Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
-            for (int i = 0; i < sq; i++) {
-                float r = inv.get(Mem.F32, 4L * i);
-                long dst = qBase + i * rowBytes;
-                for (int j = 0; j < hd; j++) {
-                    out.set(Mem.F32, dst + j * 4L, ot.get(Mem.F32, ((long) j * sqp + i) * 4) * r);
-                }
-            }
+            // out rows [0, Sg) of this head = (E v_h)^T transposed, each query scaled by 1 / its sum
+            Transpose.transpose(ot, 0, sqp, out, qBase / 4, (long) heads * hd, hd, sg, inv);
         }
     }
 

@@ -8,6 +8,8 @@ import io.foley4j.kernels.Diff;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link AttentionOps#attentionGemm} against the streaming {@link AttentionOps#attention} and a float64 reference.
@@ -64,10 +66,14 @@ class AttentionGemmTest {
         return out;
     }
 
-    /** Tails everywhere (Sq, Sk, hd not multiples of a vector or a panel), a fully masked batch entry, 1 and 2 threads. */
-    @Test
-    void matchesStreamingAndFloat64() {
-        int batch = 4, sq = 37, sk = 70, heads = 3, hd = 20, d = heads * hd;
+    /**
+     * Tails everywhere (Sq, Sk, hd not multiples of a vector or a panel), a fully masked batch entry, 1 and 2 threads.
+     * Sq 67: the queries past the last whole panel go through the streaming kernel (AttentionOps.gemmQueries).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {37, 67})
+    void matchesStreamingAndFloat64(int sq) {
+        int batch = 4, sk = 70, heads = 3, hd = 20, d = heads * hd;
         float scale = AttentionOps.defaultScale(hd);
         float[] qa = NormOpsTest.random(11, batch * sq * d), ka = NormOpsTest.random(12, batch * sk * d);
         float[] va = NormOpsTest.random(13, batch * sk * d), ma = mask(batch, sk);
