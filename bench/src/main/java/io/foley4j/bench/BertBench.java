@@ -147,6 +147,7 @@ final class BertBench {
                 "ours/ORT", "target");
         Timing t = o.timing();
         float[] fp32At128 = null, ortAt128 = null;
+        double[][] int8At128 = new double[3][]; // [threads] -> {ours s, ORT -q s}
         for (int threads : new int[] {1, 2}) {
             for (Impl[] pair : new Impl[][] {{Impl.OURS_FP32, Impl.ORT_FP32}, {Impl.OURS_INT8, Impl.ORT_INT8}}) {
                 boolean fp32 = pair[0] == Impl.OURS_FP32;
@@ -156,6 +157,7 @@ final class BertBench {
                     for (Input in : inputs) {
                         double a = o.seconds(t.time(ours.call(in))), b = o.seconds(t.time(ort.call(in)));
                         boolean at128 = in.latency && in.enc.seqLen() == 128;
+                        if (at128 && !fp32) int8At128[threads] = new double[] {a, b};
                         String oursCell = in.latency ? Report.f("%.2f", a * 1e3) : Report.f("%.0f", BATCH / a);
                         String ortCell = in.latency ? Report.f("%.2f", b * 1e3) : Report.f("%.0f", BATCH / b);
                         report.row(fp32 ? FP32_TARGET : INT8_TARGET, at128 ? b / a >= 1.0 : null,
@@ -179,6 +181,34 @@ final class BertBench {
         }
         report.endTable();
         report.note("ours/ORT > 1 means ours is faster (latency: ORT time / our time; throughput: our rate / ORT's).");
+        int8Ceiling(o, report, int8At128);
+    }
+
+    /** Multiply-add FLOPs of one all-MiniLM-L6-v2 forward at {@code seq} tokens: the linears and attention's 2 GEMMs. */
+    static double miniLmFlops(int seq) {
+        int layers = 6, h = HIDDEN, f = 4 * HIDDEN;
+        return layers * (2.0 * seq * (4.0 * h * h + 2.0 * h * f) + 2 * 2.0 * seq * seq * h);
+    }
+
+    /**
+     * Why the INT8 target is out of reach: ORT -q's 128-token latency as FP32-equivalent GFLOP/s next to this
+     * machine's FP32 FMA peak. ORT's int8 GEMMs use VNNI (vpdpbusd: 64 int8 multiply-adds per instruction); the
+     * fastest multiply-add the Vector API offers is the FP32 FMA (no int8 or int16 dot product, no FP16 vectors), so
+     * a time below {@code FLOPs / peak} cannot be reached from Java on this machine.
+     */
+    private static void int8Ceiling(QuickBench.Options o, Report report, double[][] int8At128) {
+        Peak peak = Peak.measure(true);
+        double flops = miniLmFlops(128);
+        for (int threads = 1; threads <= 2; threads++) {
+            double[] ab = int8At128[threads];
+            if (ab == null) continue;
+            double ortRate = flops / ab[1] / 1e9, oursRate = flops / ab[0] / 1e9, p = peak.gflops(threads);
+            report.note(Report.f("INT8 ceiling, %d thread(s): the 128-token forward is %.2f GFLOP of multiply-adds;"
+                            + " ORT -q runs it at %.0f GFLOP/s FP32-equivalent = %.2fx this machine's FP32 FMA peak"
+                            + " (%.0f GFLOP/s); ours INT8 at %.0f (%.0f%% of peak). Matching ORT -q needs %.2f ms, under"
+                            + " the %.2f ms the FP32 peak allows.", threads, flops / 1e9, ortRate, ortRate / p, p,
+                    oursRate, 100 * oursRate / p, ab[1] * 1e3, flops / p / 1e6));
+        }
     }
 
     /**
