@@ -133,15 +133,18 @@ public final class LinearOps {
     }
 
     /**
-     * Load-time repacking of I8_ROW weights {@code [N, K]} into the {@link DType#I8_ROW_PACKED} panel layout; the
-     * result shares {@code w}'s scales.
+     * Load-time repacking of I8_ROW weights {@code [N, K]} into the {@link DType#I8_ROW_PACKED} panel layout, in
+     * {@code arena} with a copy of {@code w}'s scales: {@code w} may be freed afterwards.
      */
     public static Tensor packQ8(Arena arena, Tensor w) {
         requireWeight("packQ8", w, DType.I8_ROW);
         int n = w.dim(0), k = w.dim(1);
         MemorySegment p = arena.allocate(MatmulQ8.packedQ8Bytes(n, k), 64);
         MatmulQ8.packQ8(w.data(), p, n, k);
-        return Tensor.of(DType.I8_ROW_PACKED, p, w.scales(), n, k);
+        // the scales too, so that the result owns all it reads: w may be a temporary (DitWeights) or a mapped file
+        MemorySegment scales = arena.allocate(w.scales().byteSize(), 64);
+        MemorySegment.copy(w.scales(), 0, scales, 0, w.scales().byteSize());
+        return Tensor.of(DType.I8_ROW_PACKED, p, scales, n, k);
     }
 
     /** Load-time conversion of F32 weights {@code [N, K]} to F16, BF16, I8_ROW or I8_BLOCK32. */

@@ -153,7 +153,11 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
             case F32 -> w;
             case F32_PACKED -> LinearOps.packF32(arena, w);
             // panel-packed INT8: widened to F32 panels with vector loads inside the GEMM (LinearOps.packQ8)
-            case I8_ROW -> LinearOps.packQ8(arena, LinearOps.quantize(arena, w, DType.I8_ROW));
+            case I8_ROW -> {
+                try (Arena rows = Arena.ofConfined()) { // the row-major INT8 copy is only the packing's input
+                    yield LinearOps.packQ8(arena, LinearOps.quantize(rows, w, DType.I8_ROW));
+                }
+            }
             default -> LinearOps.quantize(arena, w, dtype);
         };
     }
