@@ -37,11 +37,14 @@ public final class Matmul {
      */
     static final int KC = 1024;
     /**
-     * M block: MC x KC floats of x (1 MiB, in L2) packed by {@link MatmulTiles#packRows} serve every panel; a
-     * multiple of MR. KC and MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256
-     * beat 512 x 256 by 2-5%, 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower.
+     * M block: MC x KC floats of x packed by {@link MatmulTiles#packRows} serve every panel; a multiple of MR. KC and
+     * MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256 beat 512 x 256 by 2-5%,
+     * 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower. Then MC 1024 vs 256 with M > 256, timed interleaved
+     * in one JVM (session 6): 1024^3 +3%, 1576x3072x768 +2%, 1576x768x3072 +1%: each panel of w is fetched from L3 or
+     * memory once per M block, and its first row tile mostly waits for it, while the packed x of a larger block
+     * (4 MiB, past L2) streams in 16 bytes per k step, which the prefetchers keep up with.
      */
-    static final int MC = 256;
+    static final int MC = 1024;
 
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
@@ -267,7 +270,7 @@ public final class Matmul {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         long block = (long) m * PANEL * 4;
         y.asSlice(0, (long) (n + PANEL - 1) / PANEL * block).fill((byte) 0);
-        float[] rows = MatmulTiles.rowsScratch();
+        float[] rows = MatmulTiles.rowsScratch(m, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
             for (int i0 = 0; i0 < m; i0 += MC) {
@@ -305,7 +308,7 @@ public final class Matmul {
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         initTile(bias, y, n, m0, m1, n0, n1);
-        float[] rows = MatmulTiles.rowsScratch();
+        float[] rows = MatmulTiles.rowsScratch(m1 - m0, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
             for (int i0 = m0; i0 < m1; i0 += MC) {

@@ -40,7 +40,7 @@ final class MatmulPanels {
                      MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         MemorySegment panel = PANEL_SCRATCH.get();
-        float[] rows = MatmulTiles.rowsScratch();
+        float[] rows = MatmulTiles.rowsScratch(m1 - m0, k);
         Matmul.initTile(bias, y, n, m0, m1, n0, n1);
         for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
             int k1 = Math.min(k, k0 + Matmul.KC);

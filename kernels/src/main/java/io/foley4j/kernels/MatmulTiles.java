@@ -28,15 +28,21 @@ final class MatmulTiles {
     private static final int MR = Matmul.MR;
 
     /**
-     * Per-thread scratch for {@link #packRows}: MC x KC floats, allocated once per thread. A heap array, unlike the
-     * operands: it is never a {@code MemorySegment}, so it leaves the JDK's segment access profiles alone (see
-     * {@link Mem#plain}).
+     * Per-thread scratch for {@link #packRows}: up to MC x KC floats, grown to the largest block a thread has packed
+     * (a call with few rows does not pay for the largest). A heap array, unlike the operands: it is never a
+     * {@code MemorySegment}, so it leaves the JDK's segment access profiles alone (see {@link Mem#plain}).
      */
-    private static final ThreadLocal<float[]> ROWS_SCRATCH = ThreadLocal.withInitial(
-            () -> new float[Matmul.MC * Matmul.KC]);
+    private static final ThreadLocal<float[]> ROWS_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
-    static float[] rowsScratch() {
-        return ROWS_SCRATCH.get();
+    /** This thread's scratch for blocks of {@code rows} x {@code cols} floats of x. */
+    static float[] rowsScratch(int rows, int cols) {
+        float[] a = ROWS_SCRATCH.get();
+        long need = (long) Math.min(rows, Matmul.MC) * Math.min(cols, Matmul.KC);
+        if (a.length < need) {
+            a = new float[(int) need];
+            ROWS_SCRATCH.set(a);
+        }
+        return a;
     }
 
     /**
