@@ -1,7 +1,6 @@
 package io.foley4j.engine;
 
 import io.foley4j.kernels.Attention;
-import io.foley4j.kernels.Elementwise;
 import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Mem;
 import io.foley4j.kernels.Transpose;
@@ -128,12 +127,13 @@ public final class AttentionOps {
         }
 
         /**
-         * q, packed q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]; the
-         * streaming kernel's scratch for the queries past the last whole panel (see {@link #gemmQueries}).
+         * Packed scaled q [Sqp, hd]; k [Sk, hd]; v^T [hd, Sk]; E [Sqp, Sk]; (E v)^T [hd, Sqp]; 1 / sums [Sqp]; the
+         * scale per head dimension [hd]; the streaming kernel's scratch for the queries past the last whole panel
+         * (see {@link #gemmQueries}).
          */
         static long slotFloats(int sq, int sk, int hd) {
             long sqp = panels(sq);
-            return 2L * sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp + Attention.scratchFloats(hd);
+            return sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp + hd + Attention.scratchFloats(hd);
         }
 
         MemorySegment slot(int i) {
@@ -224,7 +224,7 @@ public final class AttentionOps {
         pool.parallelFor(parts, 1, (ps, pe) -> {
             for (int p = ps; p < pe; p++) {
                 MemorySegment slot = scratch.slot(p);
-                g.clearPadding(slot);
+                g.prepare(slot);
                 for (int i = WorkerPool.bound(items, parts, p), end = WorkerPool.bound(items, parts, p + 1); i < end;
                      i++) {
                     g.head(i / heads, i % heads, slot);
@@ -236,10 +236,29 @@ public final class AttentionOps {
     /** One {@link #attentionGemm} call's operands; q, k, v, out rows are heads * hd wide. */
     private record Gemm(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment mask, MemorySegment out,
                         float scale, int sq, int sk, int heads, int hd) {
-        /** Zeros the padding rows [Sg, Sqp) of q_h: the items write only the rows [0, Sg). */
-        void clearPadding(MemorySegment slot) {
-            int sg = gemmQueries(sq);
-            slot.asSlice(4L * sg * hd, 4L * (panels(sg) - sg) * hd).fill((byte) 0);
+        /**
+         * Per call and slot: the scale per head dimension, and zeros in the padding columns [Sg, Sqp) of packed q
+         * (the last panel, when Sg is not whole panels; the items write only the columns [0, Sg)).
+         */
+        void prepare(MemorySegment slot) {
+            int sg = gemmQueries(sq), sqp = panels(sg);
+            Layout l = new Layout(sqp, sk, hd);
+            for (int i = 0; i < hd; i++) {
+                slot.set(Mem.F32, l.qScale() + 4L * i, scale);
+            }
+            if (sg % Matmul.PANEL != 0) {
+                slot.asSlice(l.qp() + 4L * (sqp - Matmul.PANEL) * hd, 4L * Matmul.PANEL * hd).fill((byte) 0);
+            }
+        }
+
+        /** Byte offsets of the slot's regions for Sqp packed queries (see {@link GemmScratch#slotFloats}). */
+        record Layout(long qp, long kh, long vt, long e, long ot, long inv, long qScale, long stream) {
+            Layout(int sqp, int sk, int hd) {
+                this(0, 4L * sqp * hd, 4L * (sqp + sk) * hd, 4L * (sqp + 2L * sk) * hd,
+                        4L * ((sqp + 2L * sk) * hd + (long) sqp * sk), 4L * ((2L * sqp + 2L * sk) * hd + (long) sqp * sk),
+                        4L * ((2L * sqp + 2L * sk) * hd + (long) sqp * sk + sqp),
+                        4L * ((2L * sqp + 2L * sk) * hd + (long) sqp * sk + sqp + hd));
+            }
         }
 
         /**
@@ -248,33 +267,33 @@ public final class AttentionOps {
          */
         void head(int b, int h, MemorySegment slot) {
             int sg = gemmQueries(sq), sqp = panels(sg);
-            long rowBytes = 4L * heads * hd, hdBytes = 4L * hd, col = 4L * h * hd;
+            long rowBytes = 4L * heads * hd, hdBytes = 4L * hd, col = 4L * h * hd, row = (long) heads * hd;
             long qBase = (long) b * sq * rowBytes + col, kBase = (long) b * sk * rowBytes + col;
-            long qBytes = 4L * sqp * hd, kBytes = 4L * sk * hd, eBytes = 4L * sqp * sk, oBytes = 4L * hd * sqp;
-            MemorySegment qh = slot.asSlice(0, qBytes);                                       // [Sqp, hd]
-            MemorySegment qp = slot.asSlice(qBytes, qBytes);                                  // q_h packed as w[Sqp, hd]
-            MemorySegment kh = slot.asSlice(2 * qBytes, kBytes);                              // [Sk, hd]
-            MemorySegment vt = slot.asSlice(2 * qBytes + kBytes, kBytes);                     // [hd, Sk] = v_h^T
-            MemorySegment e = slot.asSlice(2 * qBytes + 2 * kBytes, eBytes);                  // E packed as w[Sqp, Sk]
-            MemorySegment ot = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes, oBytes);        // [hd, Sqp] = (E v_h)^T
-            MemorySegment inv = slot.asSlice(2 * qBytes + 2 * kBytes + eBytes + oBytes, 4L * sqp); // [Sqp]
+            Layout l = new Layout(sqp, sk, hd);
+            MemorySegment qp = slot.asSlice(l.qp(), 4L * sqp * hd);         // scale q_h packed as w[Sqp, hd]
+            MemorySegment kh = slot.asSlice(l.kh(), 4L * sk * hd);          // [Sk, hd]
+            MemorySegment vt = slot.asSlice(l.vt(), 4L * sk * hd);          // [hd, Sk] = v_h^T
+            MemorySegment e = slot.asSlice(l.e(), 4L * sqp * sk);           // E packed as w[Sqp, Sk]
+            MemorySegment ot = slot.asSlice(l.ot(), 4L * hd * sqp);         // [hd, Sqp] = (E v_h)^T
+            MemorySegment inv = slot.asSlice(l.inv(), 4L * sqp);            // [Sqp]
             if (sg < sq) {
                 long qAll = 4L * sq * heads * hd, kAll = 4L * sk * heads * hd;
                 Attention.attention(q.asSlice(b * qAll, qAll), k.asSlice(b * kAll, kAll), v.asSlice(b * kAll, kAll),
                         mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk), false, scale,
                         out.asSlice(b * qAll, qAll), new Attention.Dims(sq, sk, heads, heads, hd),
-                        slot.asSlice(2 * qBytes + 2 * kBytes + eBytes + oBytes + 4L * sqp,
-                                4L * Attention.scratchFloats(hd)), h * sq + sg, h * sq + sq);
+                        slot.asSlice(l.stream(), 4L * Attention.scratchFloats(hd)), h * sq + sg, h * sq + sq);
             }
-            for (int i = 0; i < sg; i++) {
-                MemorySegment.copy(q, qBase + i * rowBytes, qh, i * hdBytes, hdBytes);
+            // packed q: per panel of PANEL queries, their [queries, hd] block of q transposed into [hd][PANEL], each
+            // value times the scale (one rounding, as scaling first and packing after)
+            MemorySegment qScale = slot.asSlice(l.qScale(), 4L * hd);
+            for (int c0 = 0; c0 < sg; c0 += Matmul.PANEL) {
+                Transpose.transpose(q, qBase / 4 + c0 * row, row, qp, (long) c0 * hd, Matmul.PANEL,
+                        Math.min(Matmul.PANEL, sg - c0), hd, qScale);
             }
             for (int i = 0; i < sk; i++) {
                 MemorySegment.copy(k, kBase + i * rowBytes, kh, i * hdBytes, hdBytes);
             }
-            Transpose.transpose(v, kBase / 4, (long) heads * hd, vt, 0, sk, sk, hd, null);
-            Elementwise.scale(qh, scale, qh, 0, sg * hd);
-            Matmul.packF32(qh, qp, sqp, hd);
+            Transpose.transpose(v, kBase / 4, row, vt, 0, sk, sk, hd, null);
             MemorySegment m = mask == null ? null : mask.asSlice(4L * b * sk, 4L * sk);
             // S^T = k_h (scale q_h)^T written panel by panel of queries ([Sk, PANEL] each): E packed as w[Sqp, Sk]
             Matmul.matmulF32PackedPanels(kh, qp, e, sk, sqp, hd);
