@@ -28,6 +28,11 @@ public final class Transpose {
     private static final int ROUNDS = Integer.numberOfTrailingZeros(L);
     /** LO[k] / HI[k]: select indexes of round k (groups of 2^k lanes from the first / second halves of a and b). */
     private static final FloatVector[] LO = new FloatVector[ROUNDS], HI = new FloatVector[ROUNDS];
+    /**
+     * The same as float arrays: the blocks build their index vectors from these (once per call), so that C2 knows
+     * their exact class; read as FloatVector objects from LO / HI, every select carried a class check.
+     */
+    private static final float[][] LO_IX = new float[ROUNDS][], HI_IX = new float[ROUNDS][];
     /** COLUMN[p]: the block column whose values the p-th vector holds after the rounds. */
     private static final int[] COLUMN = new int[L];
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
@@ -44,6 +49,8 @@ public final class Transpose {
             }
             LO[k] = FloatVector.fromArray(F, lo, 0);
             HI[k] = FloatVector.fromArray(F, hi, 0);
+            LO_IX[k] = lo;
+            HI_IX[k] = hi;
         }
         // run the rounds on column numbers: lane 0 of the p-th result names its column
         float[][] v = new float[L][L];
@@ -95,13 +102,10 @@ public final class Transpose {
         src = Mem.plain(src); dst = Mem.plain(dst); colScale = Mem.plain(colScale);
         int rb = rows / L * L, cb = cols / L * L;
         for (int c = 0; c < cb; c += L) {
-            FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
-            for (int r = 0; r < rb; r += L) {
-                switch (L) {
-                    case 16 -> block16(src, srcOff, srcStride, dst, dstOff, dstStride, r, c, s);
-                    case 8 -> block8(src, srcOff, srcStride, dst, dstOff, dstStride, r, c, s);
-                    default -> block4(src, srcOff, srcStride, dst, dstOff, dstStride, r, c, s);
-                }
+            switch (L) {
+                case 16 -> blocks16(src, srcOff, srcStride, dst, dstOff, dstStride, rb, c, colScale);
+                case 8 -> blocks8(src, srcOff, srcStride, dst, dstOff, dstStride, rb, c, colScale);
+                default -> blocks4(src, srcOff, srcStride, dst, dstOff, dstStride, rb, c, colScale);
             }
         }
         edge(src, srcOff, srcStride, dst, dstOff, dstStride, rb, rows, 0, cb, colScale);
@@ -119,128 +123,168 @@ public final class Transpose {
         }
     }
 
-    // one 16x16 block (L = 16): rows r..r+15, columns c..c+15 of src
-    private static void block16(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
-                               long dstStride, int r, int c, FloatVector s) {
-        long o = (srcOff + r * srcStride + c) * 4, rs = srcStride * 4;
-        FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
-        FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
-        FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
-        FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
-        FloatVector v4 = FloatVector.fromMemorySegment(F, src, o + 4 * rs, ORDER).mul(s);
-        FloatVector v5 = FloatVector.fromMemorySegment(F, src, o + 5 * rs, ORDER).mul(s);
-        FloatVector v6 = FloatVector.fromMemorySegment(F, src, o + 6 * rs, ORDER).mul(s);
-        FloatVector v7 = FloatVector.fromMemorySegment(F, src, o + 7 * rs, ORDER).mul(s);
-        FloatVector v8 = FloatVector.fromMemorySegment(F, src, o + 8 * rs, ORDER).mul(s);
-        FloatVector v9 = FloatVector.fromMemorySegment(F, src, o + 9 * rs, ORDER).mul(s);
-        FloatVector v10 = FloatVector.fromMemorySegment(F, src, o + 10 * rs, ORDER).mul(s);
-        FloatVector v11 = FloatVector.fromMemorySegment(F, src, o + 11 * rs, ORDER).mul(s);
-        FloatVector v12 = FloatVector.fromMemorySegment(F, src, o + 12 * rs, ORDER).mul(s);
-        FloatVector v13 = FloatVector.fromMemorySegment(F, src, o + 13 * rs, ORDER).mul(s);
-        FloatVector v14 = FloatVector.fromMemorySegment(F, src, o + 14 * rs, ORDER).mul(s);
-        FloatVector v15 = FloatVector.fromMemorySegment(F, src, o + 15 * rs, ORDER).mul(s);
-        FloatVector r0_0 = LO[0].selectFrom(v0, v1), r0_1 = HI[0].selectFrom(v0, v1);
-        FloatVector r0_2 = LO[0].selectFrom(v2, v3), r0_3 = HI[0].selectFrom(v2, v3);
-        FloatVector r0_4 = LO[0].selectFrom(v4, v5), r0_5 = HI[0].selectFrom(v4, v5);
-        FloatVector r0_6 = LO[0].selectFrom(v6, v7), r0_7 = HI[0].selectFrom(v6, v7);
-        FloatVector r0_8 = LO[0].selectFrom(v8, v9), r0_9 = HI[0].selectFrom(v8, v9);
-        FloatVector r0_10 = LO[0].selectFrom(v10, v11), r0_11 = HI[0].selectFrom(v10, v11);
-        FloatVector r0_12 = LO[0].selectFrom(v12, v13), r0_13 = HI[0].selectFrom(v12, v13);
-        FloatVector r0_14 = LO[0].selectFrom(v14, v15), r0_15 = HI[0].selectFrom(v14, v15);
-        FloatVector r1_0 = LO[1].selectFrom(r0_0, r0_2), r1_2 = HI[1].selectFrom(r0_0, r0_2);
-        FloatVector r1_1 = LO[1].selectFrom(r0_1, r0_3), r1_3 = HI[1].selectFrom(r0_1, r0_3);
-        FloatVector r1_4 = LO[1].selectFrom(r0_4, r0_6), r1_6 = HI[1].selectFrom(r0_4, r0_6);
-        FloatVector r1_5 = LO[1].selectFrom(r0_5, r0_7), r1_7 = HI[1].selectFrom(r0_5, r0_7);
-        FloatVector r1_8 = LO[1].selectFrom(r0_8, r0_10), r1_10 = HI[1].selectFrom(r0_8, r0_10);
-        FloatVector r1_9 = LO[1].selectFrom(r0_9, r0_11), r1_11 = HI[1].selectFrom(r0_9, r0_11);
-        FloatVector r1_12 = LO[1].selectFrom(r0_12, r0_14), r1_14 = HI[1].selectFrom(r0_12, r0_14);
-        FloatVector r1_13 = LO[1].selectFrom(r0_13, r0_15), r1_15 = HI[1].selectFrom(r0_13, r0_15);
-        FloatVector r2_0 = LO[2].selectFrom(r1_0, r1_4), r2_4 = HI[2].selectFrom(r1_0, r1_4);
-        FloatVector r2_1 = LO[2].selectFrom(r1_1, r1_5), r2_5 = HI[2].selectFrom(r1_1, r1_5);
-        FloatVector r2_2 = LO[2].selectFrom(r1_2, r1_6), r2_6 = HI[2].selectFrom(r1_2, r1_6);
-        FloatVector r2_3 = LO[2].selectFrom(r1_3, r1_7), r2_7 = HI[2].selectFrom(r1_3, r1_7);
-        FloatVector r2_8 = LO[2].selectFrom(r1_8, r1_12), r2_12 = HI[2].selectFrom(r1_8, r1_12);
-        FloatVector r2_9 = LO[2].selectFrom(r1_9, r1_13), r2_13 = HI[2].selectFrom(r1_9, r1_13);
-        FloatVector r2_10 = LO[2].selectFrom(r1_10, r1_14), r2_14 = HI[2].selectFrom(r1_10, r1_14);
-        FloatVector r2_11 = LO[2].selectFrom(r1_11, r1_15), r2_15 = HI[2].selectFrom(r1_11, r1_15);
-        FloatVector r3_0 = LO[3].selectFrom(r2_0, r2_8), r3_8 = HI[3].selectFrom(r2_0, r2_8);
-        FloatVector r3_1 = LO[3].selectFrom(r2_1, r2_9), r3_9 = HI[3].selectFrom(r2_1, r2_9);
-        FloatVector r3_2 = LO[3].selectFrom(r2_2, r2_10), r3_10 = HI[3].selectFrom(r2_2, r2_10);
-        FloatVector r3_3 = LO[3].selectFrom(r2_3, r2_11), r3_11 = HI[3].selectFrom(r2_3, r2_11);
-        FloatVector r3_4 = LO[3].selectFrom(r2_4, r2_12), r3_12 = HI[3].selectFrom(r2_4, r2_12);
-        FloatVector r3_5 = LO[3].selectFrom(r2_5, r2_13), r3_13 = HI[3].selectFrom(r2_5, r2_13);
-        FloatVector r3_6 = LO[3].selectFrom(r2_6, r2_14), r3_14 = HI[3].selectFrom(r2_6, r2_14);
-        FloatVector r3_7 = LO[3].selectFrom(r2_7, r2_15), r3_15 = HI[3].selectFrom(r2_7, r2_15);
-        long w = (dstOff + (long) c * dstStride + r) * 4, ws = dstStride * 4;
-        r3_0.intoMemorySegment(dst, w + COLUMN[0] * ws, ORDER);
-        r3_1.intoMemorySegment(dst, w + COLUMN[1] * ws, ORDER);
-        r3_2.intoMemorySegment(dst, w + COLUMN[2] * ws, ORDER);
-        r3_3.intoMemorySegment(dst, w + COLUMN[3] * ws, ORDER);
-        r3_4.intoMemorySegment(dst, w + COLUMN[4] * ws, ORDER);
-        r3_5.intoMemorySegment(dst, w + COLUMN[5] * ws, ORDER);
-        r3_6.intoMemorySegment(dst, w + COLUMN[6] * ws, ORDER);
-        r3_7.intoMemorySegment(dst, w + COLUMN[7] * ws, ORDER);
-        r3_8.intoMemorySegment(dst, w + COLUMN[8] * ws, ORDER);
-        r3_9.intoMemorySegment(dst, w + COLUMN[9] * ws, ORDER);
-        r3_10.intoMemorySegment(dst, w + COLUMN[10] * ws, ORDER);
-        r3_11.intoMemorySegment(dst, w + COLUMN[11] * ws, ORDER);
-        r3_12.intoMemorySegment(dst, w + COLUMN[12] * ws, ORDER);
-        r3_13.intoMemorySegment(dst, w + COLUMN[13] * ws, ORDER);
-        r3_14.intoMemorySegment(dst, w + COLUMN[14] * ws, ORDER);
-        r3_15.intoMemorySegment(dst, w + COLUMN[15] * ws, ORDER);
+    // column block c of every row block [0, rb) (L = 16); the select indexes and store offsets are loaded once
+    private static void blocks16(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
+                                long dstStride, int rb, int c, MemorySegment colScale) {
+        FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
+        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0), lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0), lo2 = FloatVector.fromArray(F, LO_IX[2], 0), hi2 = FloatVector.fromArray(F, HI_IX[2], 0), lo3 = FloatVector.fromArray(F, LO_IX[3], 0), hi3 = FloatVector.fromArray(F, HI_IX[3], 0);
+        long rs = srcStride * 4, ws = dstStride * 4;
+        long d0 = COLUMN[0] * ws;
+        long d1 = COLUMN[1] * ws;
+        long d2 = COLUMN[2] * ws;
+        long d3 = COLUMN[3] * ws;
+        long d4 = COLUMN[4] * ws;
+        long d5 = COLUMN[5] * ws;
+        long d6 = COLUMN[6] * ws;
+        long d7 = COLUMN[7] * ws;
+        long d8 = COLUMN[8] * ws;
+        long d9 = COLUMN[9] * ws;
+        long d10 = COLUMN[10] * ws;
+        long d11 = COLUMN[11] * ws;
+        long d12 = COLUMN[12] * ws;
+        long d13 = COLUMN[13] * ws;
+        long d14 = COLUMN[14] * ws;
+        long d15 = COLUMN[15] * ws;
+        for (int r = 0; r < rb; r += 16) {
+            long o = (srcOff + r * srcStride + c) * 4, w = (dstOff + (long) c * dstStride + r) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
+            FloatVector v4 = FloatVector.fromMemorySegment(F, src, o + 4 * rs, ORDER).mul(s);
+            FloatVector v5 = FloatVector.fromMemorySegment(F, src, o + 5 * rs, ORDER).mul(s);
+            FloatVector v6 = FloatVector.fromMemorySegment(F, src, o + 6 * rs, ORDER).mul(s);
+            FloatVector v7 = FloatVector.fromMemorySegment(F, src, o + 7 * rs, ORDER).mul(s);
+            FloatVector v8 = FloatVector.fromMemorySegment(F, src, o + 8 * rs, ORDER).mul(s);
+            FloatVector v9 = FloatVector.fromMemorySegment(F, src, o + 9 * rs, ORDER).mul(s);
+            FloatVector v10 = FloatVector.fromMemorySegment(F, src, o + 10 * rs, ORDER).mul(s);
+            FloatVector v11 = FloatVector.fromMemorySegment(F, src, o + 11 * rs, ORDER).mul(s);
+            FloatVector v12 = FloatVector.fromMemorySegment(F, src, o + 12 * rs, ORDER).mul(s);
+            FloatVector v13 = FloatVector.fromMemorySegment(F, src, o + 13 * rs, ORDER).mul(s);
+            FloatVector v14 = FloatVector.fromMemorySegment(F, src, o + 14 * rs, ORDER).mul(s);
+            FloatVector v15 = FloatVector.fromMemorySegment(F, src, o + 15 * rs, ORDER).mul(s);
+            FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
+            FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
+            FloatVector r0_4 = lo0.selectFrom(v4, v5), r0_5 = hi0.selectFrom(v4, v5);
+            FloatVector r0_6 = lo0.selectFrom(v6, v7), r0_7 = hi0.selectFrom(v6, v7);
+            FloatVector r0_8 = lo0.selectFrom(v8, v9), r0_9 = hi0.selectFrom(v8, v9);
+            FloatVector r0_10 = lo0.selectFrom(v10, v11), r0_11 = hi0.selectFrom(v10, v11);
+            FloatVector r0_12 = lo0.selectFrom(v12, v13), r0_13 = hi0.selectFrom(v12, v13);
+            FloatVector r0_14 = lo0.selectFrom(v14, v15), r0_15 = hi0.selectFrom(v14, v15);
+            FloatVector r1_0 = lo1.selectFrom(r0_0, r0_2), r1_2 = hi1.selectFrom(r0_0, r0_2);
+            FloatVector r1_1 = lo1.selectFrom(r0_1, r0_3), r1_3 = hi1.selectFrom(r0_1, r0_3);
+            FloatVector r1_4 = lo1.selectFrom(r0_4, r0_6), r1_6 = hi1.selectFrom(r0_4, r0_6);
+            FloatVector r1_5 = lo1.selectFrom(r0_5, r0_7), r1_7 = hi1.selectFrom(r0_5, r0_7);
+            FloatVector r1_8 = lo1.selectFrom(r0_8, r0_10), r1_10 = hi1.selectFrom(r0_8, r0_10);
+            FloatVector r1_9 = lo1.selectFrom(r0_9, r0_11), r1_11 = hi1.selectFrom(r0_9, r0_11);
+            FloatVector r1_12 = lo1.selectFrom(r0_12, r0_14), r1_14 = hi1.selectFrom(r0_12, r0_14);
+            FloatVector r1_13 = lo1.selectFrom(r0_13, r0_15), r1_15 = hi1.selectFrom(r0_13, r0_15);
+            FloatVector r2_0 = lo2.selectFrom(r1_0, r1_4), r2_4 = hi2.selectFrom(r1_0, r1_4);
+            FloatVector r2_1 = lo2.selectFrom(r1_1, r1_5), r2_5 = hi2.selectFrom(r1_1, r1_5);
+            FloatVector r2_2 = lo2.selectFrom(r1_2, r1_6), r2_6 = hi2.selectFrom(r1_2, r1_6);
+            FloatVector r2_3 = lo2.selectFrom(r1_3, r1_7), r2_7 = hi2.selectFrom(r1_3, r1_7);
+            FloatVector r2_8 = lo2.selectFrom(r1_8, r1_12), r2_12 = hi2.selectFrom(r1_8, r1_12);
+            FloatVector r2_9 = lo2.selectFrom(r1_9, r1_13), r2_13 = hi2.selectFrom(r1_9, r1_13);
+            FloatVector r2_10 = lo2.selectFrom(r1_10, r1_14), r2_14 = hi2.selectFrom(r1_10, r1_14);
+            FloatVector r2_11 = lo2.selectFrom(r1_11, r1_15), r2_15 = hi2.selectFrom(r1_11, r1_15);
+            FloatVector r3_0 = lo3.selectFrom(r2_0, r2_8), r3_8 = hi3.selectFrom(r2_0, r2_8);
+            FloatVector r3_1 = lo3.selectFrom(r2_1, r2_9), r3_9 = hi3.selectFrom(r2_1, r2_9);
+            FloatVector r3_2 = lo3.selectFrom(r2_2, r2_10), r3_10 = hi3.selectFrom(r2_2, r2_10);
+            FloatVector r3_3 = lo3.selectFrom(r2_3, r2_11), r3_11 = hi3.selectFrom(r2_3, r2_11);
+            FloatVector r3_4 = lo3.selectFrom(r2_4, r2_12), r3_12 = hi3.selectFrom(r2_4, r2_12);
+            FloatVector r3_5 = lo3.selectFrom(r2_5, r2_13), r3_13 = hi3.selectFrom(r2_5, r2_13);
+            FloatVector r3_6 = lo3.selectFrom(r2_6, r2_14), r3_14 = hi3.selectFrom(r2_6, r2_14);
+            FloatVector r3_7 = lo3.selectFrom(r2_7, r2_15), r3_15 = hi3.selectFrom(r2_7, r2_15);
+            r3_0.intoMemorySegment(dst, w + d0, ORDER);
+            r3_1.intoMemorySegment(dst, w + d1, ORDER);
+            r3_2.intoMemorySegment(dst, w + d2, ORDER);
+            r3_3.intoMemorySegment(dst, w + d3, ORDER);
+            r3_4.intoMemorySegment(dst, w + d4, ORDER);
+            r3_5.intoMemorySegment(dst, w + d5, ORDER);
+            r3_6.intoMemorySegment(dst, w + d6, ORDER);
+            r3_7.intoMemorySegment(dst, w + d7, ORDER);
+            r3_8.intoMemorySegment(dst, w + d8, ORDER);
+            r3_9.intoMemorySegment(dst, w + d9, ORDER);
+            r3_10.intoMemorySegment(dst, w + d10, ORDER);
+            r3_11.intoMemorySegment(dst, w + d11, ORDER);
+            r3_12.intoMemorySegment(dst, w + d12, ORDER);
+            r3_13.intoMemorySegment(dst, w + d13, ORDER);
+            r3_14.intoMemorySegment(dst, w + d14, ORDER);
+            r3_15.intoMemorySegment(dst, w + d15, ORDER);
+        }
     }
 
-    // one 8x8 block (L = 8): rows r..r+7, columns c..c+7 of src
-    private static void block8(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
-                               long dstStride, int r, int c, FloatVector s) {
-        long o = (srcOff + r * srcStride + c) * 4, rs = srcStride * 4;
-        FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
-        FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
-        FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
-        FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
-        FloatVector v4 = FloatVector.fromMemorySegment(F, src, o + 4 * rs, ORDER).mul(s);
-        FloatVector v5 = FloatVector.fromMemorySegment(F, src, o + 5 * rs, ORDER).mul(s);
-        FloatVector v6 = FloatVector.fromMemorySegment(F, src, o + 6 * rs, ORDER).mul(s);
-        FloatVector v7 = FloatVector.fromMemorySegment(F, src, o + 7 * rs, ORDER).mul(s);
-        FloatVector r0_0 = LO[0].selectFrom(v0, v1), r0_1 = HI[0].selectFrom(v0, v1);
-        FloatVector r0_2 = LO[0].selectFrom(v2, v3), r0_3 = HI[0].selectFrom(v2, v3);
-        FloatVector r0_4 = LO[0].selectFrom(v4, v5), r0_5 = HI[0].selectFrom(v4, v5);
-        FloatVector r0_6 = LO[0].selectFrom(v6, v7), r0_7 = HI[0].selectFrom(v6, v7);
-        FloatVector r1_0 = LO[1].selectFrom(r0_0, r0_2), r1_2 = HI[1].selectFrom(r0_0, r0_2);
-        FloatVector r1_1 = LO[1].selectFrom(r0_1, r0_3), r1_3 = HI[1].selectFrom(r0_1, r0_3);
-        FloatVector r1_4 = LO[1].selectFrom(r0_4, r0_6), r1_6 = HI[1].selectFrom(r0_4, r0_6);
-        FloatVector r1_5 = LO[1].selectFrom(r0_5, r0_7), r1_7 = HI[1].selectFrom(r0_5, r0_7);
-        FloatVector r2_0 = LO[2].selectFrom(r1_0, r1_4), r2_4 = HI[2].selectFrom(r1_0, r1_4);
-        FloatVector r2_1 = LO[2].selectFrom(r1_1, r1_5), r2_5 = HI[2].selectFrom(r1_1, r1_5);
-        FloatVector r2_2 = LO[2].selectFrom(r1_2, r1_6), r2_6 = HI[2].selectFrom(r1_2, r1_6);
-        FloatVector r2_3 = LO[2].selectFrom(r1_3, r1_7), r2_7 = HI[2].selectFrom(r1_3, r1_7);
-        long w = (dstOff + (long) c * dstStride + r) * 4, ws = dstStride * 4;
-        r2_0.intoMemorySegment(dst, w + COLUMN[0] * ws, ORDER);
-        r2_1.intoMemorySegment(dst, w + COLUMN[1] * ws, ORDER);
-        r2_2.intoMemorySegment(dst, w + COLUMN[2] * ws, ORDER);
-        r2_3.intoMemorySegment(dst, w + COLUMN[3] * ws, ORDER);
-        r2_4.intoMemorySegment(dst, w + COLUMN[4] * ws, ORDER);
-        r2_5.intoMemorySegment(dst, w + COLUMN[5] * ws, ORDER);
-        r2_6.intoMemorySegment(dst, w + COLUMN[6] * ws, ORDER);
-        r2_7.intoMemorySegment(dst, w + COLUMN[7] * ws, ORDER);
+    // column block c of every row block [0, rb) (L = 8); the select indexes and store offsets are loaded once
+    private static void blocks8(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
+                                long dstStride, int rb, int c, MemorySegment colScale) {
+        FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
+        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0), lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0), lo2 = FloatVector.fromArray(F, LO_IX[2], 0), hi2 = FloatVector.fromArray(F, HI_IX[2], 0);
+        long rs = srcStride * 4, ws = dstStride * 4;
+        long d0 = COLUMN[0] * ws;
+        long d1 = COLUMN[1] * ws;
+        long d2 = COLUMN[2] * ws;
+        long d3 = COLUMN[3] * ws;
+        long d4 = COLUMN[4] * ws;
+        long d5 = COLUMN[5] * ws;
+        long d6 = COLUMN[6] * ws;
+        long d7 = COLUMN[7] * ws;
+        for (int r = 0; r < rb; r += 8) {
+            long o = (srcOff + r * srcStride + c) * 4, w = (dstOff + (long) c * dstStride + r) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
+            FloatVector v4 = FloatVector.fromMemorySegment(F, src, o + 4 * rs, ORDER).mul(s);
+            FloatVector v5 = FloatVector.fromMemorySegment(F, src, o + 5 * rs, ORDER).mul(s);
+            FloatVector v6 = FloatVector.fromMemorySegment(F, src, o + 6 * rs, ORDER).mul(s);
+            FloatVector v7 = FloatVector.fromMemorySegment(F, src, o + 7 * rs, ORDER).mul(s);
+            FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
+            FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
+            FloatVector r0_4 = lo0.selectFrom(v4, v5), r0_5 = hi0.selectFrom(v4, v5);
+            FloatVector r0_6 = lo0.selectFrom(v6, v7), r0_7 = hi0.selectFrom(v6, v7);
+            FloatVector r1_0 = lo1.selectFrom(r0_0, r0_2), r1_2 = hi1.selectFrom(r0_0, r0_2);
+            FloatVector r1_1 = lo1.selectFrom(r0_1, r0_3), r1_3 = hi1.selectFrom(r0_1, r0_3);
+            FloatVector r1_4 = lo1.selectFrom(r0_4, r0_6), r1_6 = hi1.selectFrom(r0_4, r0_6);
+            FloatVector r1_5 = lo1.selectFrom(r0_5, r0_7), r1_7 = hi1.selectFrom(r0_5, r0_7);
+            FloatVector r2_0 = lo2.selectFrom(r1_0, r1_4), r2_4 = hi2.selectFrom(r1_0, r1_4);
+            FloatVector r2_1 = lo2.selectFrom(r1_1, r1_5), r2_5 = hi2.selectFrom(r1_1, r1_5);
+            FloatVector r2_2 = lo2.selectFrom(r1_2, r1_6), r2_6 = hi2.selectFrom(r1_2, r1_6);
+            FloatVector r2_3 = lo2.selectFrom(r1_3, r1_7), r2_7 = hi2.selectFrom(r1_3, r1_7);
+            r2_0.intoMemorySegment(dst, w + d0, ORDER);
+            r2_1.intoMemorySegment(dst, w + d1, ORDER);
+            r2_2.intoMemorySegment(dst, w + d2, ORDER);
+            r2_3.intoMemorySegment(dst, w + d3, ORDER);
+            r2_4.intoMemorySegment(dst, w + d4, ORDER);
+            r2_5.intoMemorySegment(dst, w + d5, ORDER);
+            r2_6.intoMemorySegment(dst, w + d6, ORDER);
+            r2_7.intoMemorySegment(dst, w + d7, ORDER);
+        }
     }
 
-    // one 4x4 block (L = 4): rows r..r+3, columns c..c+3 of src
-    private static void block4(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
-                               long dstStride, int r, int c, FloatVector s) {
-        long o = (srcOff + r * srcStride + c) * 4, rs = srcStride * 4;
-        FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
-        FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
-        FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
-        FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
-        FloatVector r0_0 = LO[0].selectFrom(v0, v1), r0_1 = HI[0].selectFrom(v0, v1);
-        FloatVector r0_2 = LO[0].selectFrom(v2, v3), r0_3 = HI[0].selectFrom(v2, v3);
-        FloatVector r1_0 = LO[1].selectFrom(r0_0, r0_2), r1_2 = HI[1].selectFrom(r0_0, r0_2);
-        FloatVector r1_1 = LO[1].selectFrom(r0_1, r0_3), r1_3 = HI[1].selectFrom(r0_1, r0_3);
-        long w = (dstOff + (long) c * dstStride + r) * 4, ws = dstStride * 4;
-        r1_0.intoMemorySegment(dst, w + COLUMN[0] * ws, ORDER);
-        r1_1.intoMemorySegment(dst, w + COLUMN[1] * ws, ORDER);
-        r1_2.intoMemorySegment(dst, w + COLUMN[2] * ws, ORDER);
-        r1_3.intoMemorySegment(dst, w + COLUMN[3] * ws, ORDER);
+    // column block c of every row block [0, rb) (L = 4); the select indexes and store offsets are loaded once
+    private static void blocks4(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
+                                long dstStride, int rb, int c, MemorySegment colScale) {
+        FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
+        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0), lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
+        long rs = srcStride * 4, ws = dstStride * 4;
+        long d0 = COLUMN[0] * ws;
+        long d1 = COLUMN[1] * ws;
+        long d2 = COLUMN[2] * ws;
+        long d3 = COLUMN[3] * ws;
+        for (int r = 0; r < rb; r += 4) {
+            long o = (srcOff + r * srcStride + c) * 4, w = (dstOff + (long) c * dstStride + r) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
+            FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
+            FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
+            FloatVector r1_0 = lo1.selectFrom(r0_0, r0_2), r1_2 = hi1.selectFrom(r0_0, r0_2);
+            FloatVector r1_1 = lo1.selectFrom(r0_1, r0_3), r1_3 = hi1.selectFrom(r0_1, r0_3);
+            r1_0.intoMemorySegment(dst, w + d0, ORDER);
+            r1_1.intoMemorySegment(dst, w + d1, ORDER);
+            r1_2.intoMemorySegment(dst, w + d2, ORDER);
+            r1_3.intoMemorySegment(dst, w + d3, ORDER);
+        }
     }
 }
