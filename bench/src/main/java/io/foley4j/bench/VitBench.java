@@ -47,7 +47,7 @@ import javax.imageio.ImageIO;
  *       packed copy plus the mapped file's pages read while packing; INT8: the mapped file; ORT: its session) and
  *       the scratch for batch 8.</li>
  * </ol>
- * Standalone: {@code VitBench [--models b16,l14] [QuickBench options]}.
+ * Standalone: {@code VitBench [--models b16,l14] [--rounds N] [QuickBench options]}.
  */
 final class VitBench {
     private VitBench() {}
@@ -101,6 +101,9 @@ final class VitBench {
             if (args[i].equals("--models") && i + 1 < args.length) {
                 models.clear();
                 for (String s : args[++i].split(",")) models.add(Model.of(s.trim()));
+            } else if (args[i].equals("--rounds") && i + 1 < args.length) {
+                rounds = Integer.parseInt(args[++i]);
+                if (rounds < 1) throw new IllegalArgumentException("VitBench: --rounds must be >= 1, got " + rounds);
             } else {
                 rest.add(args[i]);
             }
@@ -266,7 +269,22 @@ final class VitBench {
     // ---- timing ----
 
     /** Result of one child JVM: images/s by (threads, batch), peak and start RSS in KiB. */
-    record ChildResult(Map<String, Double> rates, long peakKib, long startKib, String error) {}
+    record ChildResult(Map<String, Double> rates, long peakKib, long startKib, String error) {
+        /** The faster rate per measurement and the larger peak of two runs of the same child. */
+        ChildResult merge(ChildResult o) {
+            Map<String, Double> r = new HashMap<>(rates);
+            o.rates.forEach((k, v) -> r.merge(k, v, Math::max));
+            return new ChildResult(r, Math.max(peakKib, o.peakKib), Math.max(startKib, o.startKib),
+                    error != null ? error : o.error);
+        }
+    }
+
+    /**
+     * Rounds of the three child JVMs, run in turn (FP32, INT8, ORT, FP32, ...); each rate is the best of its rounds.
+     * More than one ({@code --rounds N}, standalone) lets a slow spell of a shared machine hit every implementation
+     * rather than one.
+     */
+    static int rounds = 1;
 
     static void timing(Model m, Cache f, int[] threads, QuickBench.Options o, Report report)
             throws IOException, InterruptedException {
@@ -274,16 +292,19 @@ final class VitBench {
         // L/14 batch 8 takes tens of seconds per call on this machine: 3 repetitions (median of 3)
         int reps = m == Model.L14 || o.quick() ? 3 : 5;
         Map<VitChild.Impl, ChildResult> results = new EnumMap<>(VitChild.Impl.class);
-        for (VitChild.Impl impl : VitChild.Impl.values()) {
-            Path file = switch (impl) {
-                case FP32 -> f.f32();
-                case INT8 -> f.int8();
-                case ORT -> f.onnx();
-            };
-            results.put(impl, child(impl, m, file, threads, base, reps, o.best()));
+        for (int round = 0; round < rounds; round++) {
+            for (VitChild.Impl impl : VitChild.Impl.values()) {
+                Path file = switch (impl) {
+                    case FP32 -> f.f32();
+                    case INT8 -> f.int8();
+                    case ORT -> f.onnx();
+                };
+                results.merge(impl, child(impl, m, file, threads, base, reps, o.best()), ChildResult::merge);
+            }
         }
-        report.table(Report.f("%s (%s) at 224: images/s, %s of %d, each implementation in its own JVM", m.title,
-                        m.config().name(), o.best() ? "best" : "median", reps),
+        report.table(Report.f("%s (%s) at 224: images/s, %s of %d, each implementation in its own JVM%s", m.title,
+                        m.config().name(), o.best() ? "best" : "median", reps,
+                        rounds > 1 ? Report.f(", best of %d rounds run in turn", rounds) : ""),
                 new int[] {7, 5, 10, 10, 10, 8, 8, 7}, "threads", "batch", "FP32", "INT8", "ORT", "FP32/ORT",
                 "INT8/ORT", "target");
         for (int th : threads) {
