@@ -3,6 +3,7 @@ package io.foley4j.models.bert;
 import io.foley4j.engine.AttentionOps;
 import io.foley4j.engine.DType;
 import io.foley4j.engine.LinearOps;
+import io.foley4j.engine.StageTimes;
 import io.foley4j.engine.Tensor;
 import java.lang.foreign.Arena;
 
@@ -24,8 +25,8 @@ public final class BertState implements AutoCloseable {
     final AttentionOps.Scratch streaming; // attention of short sequences (BertModel.STREAMING_MAX_SEQ)
     /** INT8 mode: per-token quantized activations for layers reading hidden (K = hidden) and ffn (K = intermediate). */
     final LinearOps.Q8Activations q8Hidden, q8Ffn;
-    /** Nanoseconds spent per {@link BertModel.Stage} since {@link #profile} turned timing on; null when off. */
-    private long[] stageNanos;
+    /** Per-stage timing of the forward, off unless {@link #profile} turned it on. */
+    private final StageTimes<BertModel.Stage> times = new StageTimes<>(BertModel.Stage.class);
 
     BertState(BertConfig c, BertPrecision precision, int threads, int maxBatch, int maxSeq) {
         if (maxBatch < 1 || maxSeq < 1 || maxSeq > c.maxPositions()) {
@@ -60,25 +61,22 @@ public final class BertState implements AutoCloseable {
      * Off (the default), a forward pays one null check per stage.
      */
     public void profile(boolean on) {
-        stageNanos = on ? new long[BertModel.Stage.values().length] : null;
+        times.enable(on);
     }
 
     /** Nanoseconds per stage (indexed by {@link BertModel.Stage#ordinal()}) since profiling began; null when off. */
     public long[] stageNanos() {
-        return stageNanos == null ? null : stageNanos.clone();
+        return times.nanos();
     }
 
     /** Profiling: a start time, or 0 when off. */
     long tick() {
-        return stageNanos == null ? 0 : System.nanoTime();
+        return times.tick();
     }
 
     /** Profiling: charges the time since {@code start} to {@code stage}; returns now (the next stage's start). */
     long lap(BertModel.Stage stage, long start) {
-        if (stageNanos == null) return 0;
-        long now = System.nanoTime();
-        stageNanos[stage.ordinal()] += now - start;
-        return now;
+        return times.lap(stage, start);
     }
 
     public int maxBatch() { return maxBatch; }

@@ -2,6 +2,7 @@ package io.foley4j.models.vit;
 
 import io.foley4j.engine.AttentionOps;
 import io.foley4j.engine.DType;
+import io.foley4j.engine.StageTimes;
 import io.foley4j.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -34,8 +35,8 @@ public final class VitState implements AutoCloseable {
     /** When non-null, {@link Vit#forward} records max |input| per linear layer name here (calibration). */
     Map<String, float[]> observed;
     int batch;
-    /** Nanoseconds spent per {@link Vit.Stage} since {@link #profile} turned timing on; null when off. */
-    private long[] stageNanos;
+    /** Per-stage timing of the forward, off unless {@link #profile} turned it on. */
+    private final StageTimes<Vit.Stage> times = new StageTimes<>(Vit.Stage.class);
 
     VitState(VitWeights w, int maxBatch, int height, int width, int threads) {
         VitConfig c = w.config();
@@ -96,25 +97,22 @@ public final class VitState implements AutoCloseable {
      * Off (the default), a forward pays one null check per stage.
      */
     public void profile(boolean on) {
-        stageNanos = on ? new long[Vit.Stage.values().length] : null;
+        times.enable(on);
     }
 
     /** Nanoseconds per stage (indexed by {@link Vit.Stage#ordinal()}) since profiling began; null when off. */
     public long[] stageNanos() {
-        return stageNanos == null ? null : stageNanos.clone();
+        return times.nanos();
     }
 
     /** Profiling: a start time, or 0 when off. */
     long tick() {
-        return stageNanos == null ? 0 : System.nanoTime();
+        return times.tick();
     }
 
     /** Profiling: charges the time since {@code start} to {@code stage}; returns now (the next stage's start). */
     long lap(Vit.Stage stage, long start) {
-        if (stageNanos == null) return 0;
-        long now = System.nanoTime();
-        stageNanos[stage.ordinal()] += now - start;
-        return now;
+        return times.lap(stage, start);
     }
 
     public int maxBatch() { return maxBatch; }
