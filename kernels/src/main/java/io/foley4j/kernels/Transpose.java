@@ -19,7 +19,8 @@ import jdk.incubator.vector.FloatVector;
  * segment, written with one full-width store: no masked or part stores, no reinterpreting shape changes (both made
  * later-compiled GEMMs slow or erratic in an earlier version; see README, JIT-order hazards). Rows and columns left
  * over run the element loop. The blocks are written out per lane count (16, 8, 4) so that the L vectors stay in
- * registers; generated, not hand-edited: keep the three in step.
+ * registers: the three differ only in L and the number of rounds; keep them in step (TransposeTest runs each at its
+ * width).
  */
 public final class Transpose {
     private Transpose() {}
