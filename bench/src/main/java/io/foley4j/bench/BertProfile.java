@@ -263,7 +263,8 @@ final class BertProfile {
         }
     }
 
-    private static Tensor rand(Arena a, int seed, int... shape) {
+    /** A tensor of standard normal values (fixed seed), as input for timing. */
+    static Tensor rand(Arena a, int seed, int... shape) {
         Tensor t = Tensor.allocate(a, DType.F32, shape);
         java.util.Random r = new java.util.Random(seed);
         for (long i = 0; i < t.numel(); i++) Mem.setF32(t.data(), i, (float) r.nextGaussian());

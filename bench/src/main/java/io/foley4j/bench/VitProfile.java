@@ -82,7 +82,7 @@ final class VitProfile {
                 // each block's linears alone on the first block's weights, random x of the forward's shape
                 VitWeights.Block b0 = vit.weights().blocks().get(0);
                 int m = batch * st.tokenCount(), d = c.hidden(), ff = c.mlp(), layers = vit.weights().blocks().size();
-                Tensor xd = rand(arena, 3, m, d), xf = rand(arena, 4, m, ff);
+                Tensor xd = BertProfile.rand(arena, 3, m, d), xf = BertProfile.rand(arena, 4, m, ff);
                 Tensor yd = Tensor.allocate(arena, DType.F32, m, d), yf = Tensor.allocate(arena, DType.F32, m, ff);
                 double sq = median(() -> LinearOps.linear(pool, xd, b0.q().weight(), b0.q().bias(), yd), seconds / 4);
                 double up = median(() -> LinearOps.linear(pool, xd, b0.fc1().weight(), b0.fc1().bias(), yf),
@@ -196,14 +196,6 @@ final class VitProfile {
 
     private static double gf(int m, int n, int k, double s) {
         return 2.0 * m * n * k / s / 1e9;
-    }
-
-    private static Tensor rand(Arena a, long seed, int... shape) {
-        Tensor t = Tensor.allocate(a, DType.F32, shape);
-        java.util.Random r = new java.util.Random(seed);
-        for (long i = 0, n = t.numel(); i < n; i++) t.data().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i,
-                r.nextFloat() - 0.5f);
-        return t;
     }
 
     /**

@@ -132,8 +132,7 @@ public final class AttentionOps {
          * (see {@link #gemmQueries}).
          */
         static long slotFloats(int sq, int sk, int hd) {
-            long sqp = panels(sq);
-            return sqp * hd + 2L * sk * hd + sqp * sk + hd * sqp + sqp + hd + Attention.scratchFloats(hd);
+            return new Gemm.Layout(panels(sq), sk, hd).stream() / 4 + Attention.scratchFloats(hd);
         }
 
         MemorySegment slot(int i) {
@@ -304,7 +303,7 @@ public final class AttentionOps {
             }
             Matmul.matmulF32Packed(vt, e, null, ot, hd, sqp, sk, 0, hd, 0, sqp);
             // out rows [0, Sg) of this head = (E v_h)^T transposed, each query scaled by 1 / its sum
-            Transpose.transpose(ot, 0, sqp, out, qBase / 4, (long) heads * hd, hd, sg, inv);
+            Transpose.transpose(ot, 0, sqp, out, qBase / 4, row, hd, sg, inv);
         }
     }
 

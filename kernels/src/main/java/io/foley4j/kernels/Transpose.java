@@ -27,11 +27,10 @@ public final class Transpose {
 
     private static final int L = F.length();
     private static final int ROUNDS = Integer.numberOfTrailingZeros(L);
-    /** LO[k] / HI[k]: select indexes of round k (groups of 2^k lanes from the first / second halves of a and b). */
-    private static final FloatVector[] LO = new FloatVector[ROUNDS], HI = new FloatVector[ROUNDS];
     /**
-     * The same as float arrays: the blocks build their index vectors from these (once per call), so that C2 knows
-     * their exact class; read as FloatVector objects from LO / HI, every select carried a class check.
+     * LO_IX[k] / HI_IX[k]: select indexes of round k (groups of 2^k lanes from the first / second halves of a and b),
+     * as floats: the blocks build their index vectors from these once per call, so that C2 knows their exact class
+     * (read as FloatVector objects from an array, every select carried a class check).
      */
     private static final float[][] LO_IX = new float[ROUNDS][], HI_IX = new float[ROUNDS][];
     /** COLUMN[p]: the block column whose values the p-th vector holds after the rounds. */
@@ -48,8 +47,6 @@ public final class Transpose {
                 lo[i] = from;
                 hi[i] = from + L / 2;
             }
-            LO[k] = FloatVector.fromArray(F, lo, 0);
-            HI[k] = FloatVector.fromArray(F, hi, 0);
             LO_IX[k] = lo;
             HI_IX[k] = hi;
         }
@@ -64,8 +61,9 @@ public final class Transpose {
             for (int i = 0; i < L; i++) {
                 if ((i & d) != 0) continue;
                 FloatVector a = FloatVector.fromArray(F, v[i], 0), b = FloatVector.fromArray(F, v[i + d], 0);
-                next[i] = LO[k].selectFrom(a, b).toArray();
-                next[i + d] = HI[k].selectFrom(a, b).toArray();
+                FloatVector lo = FloatVector.fromArray(F, LO_IX[k], 0), hi = FloatVector.fromArray(F, HI_IX[k], 0);
+                next[i] = lo.selectFrom(a, b).toArray();
+                next[i + d] = hi.selectFrom(a, b).toArray();
             }
             v = next;
         }
