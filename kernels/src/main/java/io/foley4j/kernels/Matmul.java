@@ -18,14 +18,22 @@ import jdk.incubator.vector.FloatVector;
  * <li>unpacked {@code w[N, K]}: a dot-product formulation (4 weight rows per pass over one x row);
  * <li>packed by {@link #packF32} once at load time into column panels of {@link #PANEL} columns, each stored
  *     k-major ({@code [K][PANEL]}): the GEMM micro-kernel keeps a {@value #MR} x PANEL tile of y in registers
- *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Blocks
- *     of MC x KC of x are first packed per call into a per-thread array (see {@link MatmulTiles#packRows}).
+ *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Where
+ *     there are 32 vector registers (AVX-512), a 12-row x half-panel tile runs first ({@link MatmulTiles#WIDE}:
+ *     2 loads, 12 broadcasts and 24 fmas per k) and the {@value #MR}-row tile takes the rows left over; property
+ *     {@code foley4j.gemm.tile} chooses. Blocks of MC x KC of x are first packed per call into a per-thread array
+ *     (see {@link MatmulTiles#packRows}).
  *     The packed size is {@code ceil(N / PANEL) * PANEL * K} floats (the last panel zero-padded to PANEL columns).
  *     The layout depends on the vector width of the running JVM.
  * </ul>
  */
 public final class Matmul {
     private Matmul() {}
+
+    /** The F32 GEMM micro-tile in use and why it was chosen (see {@link MatmulTiles#WIDE}), for reports. */
+    public static String tile() {
+        return MatmulTiles.TILE;
+    }
 
     /** Columns per packed panel: four float vectors. */
     public static final int PANEL = 4 * F.length();
@@ -37,7 +45,7 @@ public final class Matmul {
      */
     static final int KC = 1024;
     /**
-     * M block: MC x KC floats of x packed by {@link MatmulTiles#packRows} serve every panel; a multiple of MR. KC and
+     * M block: MC x KC floats of x packed by {@link MatmulTiles#packRows} serve every panel. KC and
      * MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256 beat 512 x 256 by 2-5%,
      * 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower. Then MC 1024 vs 256 with M > 256, timed interleaved
      * in one JVM (session 6): 1024^3 +3%, 1576x3072x768 +2%, 1576x768x3072 +1%: each panel of w is fetched from L3 or

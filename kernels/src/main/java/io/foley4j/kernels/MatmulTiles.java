@@ -27,6 +27,65 @@ final class MatmulTiles {
 
     private static final int MR = Matmul.MR;
 
+    /** System property choosing the micro-tile of full panels: {@code auto} (default), {@code 12x2} or {@code 4x4}. */
+    public static final String TILE_PROPERTY = "foley4j.gemm.tile";
+    /** Rows of the wide tile. */
+    static final int MR_WIDE = 12;
+    /**
+     * True when full panels run {@link #tileWide} (12 rows x 2 vectors, 24 accumulators, over each half of a panel)
+     * before the {@value Matmul#MR}-row {@link #tile} takes the rows left over. Per k it loads 2 weight vectors for 24
+     * fmas instead of 4 for 16, so the weight panel, which streams from L2, costs half the bandwidth per fma;
+     * measured interleaved in one JVM at 512 bits, 1 thread: +5-9% on 192x768x3072, 192x3072x768 and 1020x1024^2.
+     * It needs 24 + 3 vector registers: {@code auto} takes it at 16 float lanes (AVX-512, 32 registers) only, and only
+     * when C1 could be kept off it ({@link C2Only}); forcing {@code 12x2} at a narrower width is for tests.
+     */
+    static final boolean WIDE;
+    /** One line for reports: the tile in use and why. */
+    static final String TILE;
+
+    static {
+        String mode = System.getProperty(TILE_PROPERTY, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        boolean wide;
+        String why;
+        switch (mode) {
+            case "auto", "" -> {
+                wide = !Simd.SCALAR && L == 16;
+                why = wide ? "auto: 16 float lanes" : "auto: " + L + " float lanes (12x2 needs 32 vector registers)";
+            }
+            case "12x2" -> { wide = true; why = "forced by -D" + TILE_PROPERTY; }
+            case "4x4" -> { wide = false; why = "forced by -D" + TILE_PROPERTY; }
+            default -> throw new IllegalArgumentException(
+                    "-D" + TILE_PROPERTY + "=" + mode + ": expected auto, 12x2 or 4x4");
+        }
+        if (wide && !C2Only.exclude("io.foley4j.kernels.MatmulTiles::tileWide")) {
+            why = "C1 could not be kept off the 12x2 tile (" + C2Only.failure + ")";
+            wide = mode.equals("12x2");
+        }
+        if (L == 16) { // packWide16 stores its column vectors in this order
+            for (int p = 0; p < 16; p++) {
+                if (Transpose.COLUMN[p] != Integer.reverse(p) >>> 28) {
+                    throw new AssertionError("Transpose.COLUMN[" + p + "] = " + Transpose.COLUMN[p]
+                            + ", packWide16 assumes " + (Integer.reverse(p) >>> 28));
+                }
+            }
+        }
+        WIDE = wide;
+        TILE = (wide ? "12x2" : MR + "x4") + " (" + why + ")";
+    }
+
+    /**
+     * Rows of a block of {@code rows} that the wide tiles take: with {@link #WIDE}, a block of at least
+     * {@value Matmul#MR} + 12 rows runs one {@value Matmul#MR}-row lead tile, then as many 12-row tiles as fit, then
+     * {@value Matmul#MR}-row tiles and single rows; 0 otherwise. The lead tile reads each k's weights as one whole
+     * panel row (4 vectors, 256 bytes at 512 bits) while the wide tiles read half rows: when the panel comes from
+     * memory, which it does for the weights of a model's forward, the whole-row pass streams it faster. Measured
+     * interleaved in one JVM on 196x768x3072, 1 thread: 4x4 alone 174 / 165 GFLOP/s (weights in cache / rotating
+     * over 16 copies), 12x2 alone 194 / 162, lead 4x4 + 12x2 196 / 178.
+     */
+    static int wideRows(int rows) {
+        return WIDE && rows >= MR + MR_WIDE ? (rows - MR) / MR_WIDE * MR_WIDE : 0;
+    }
+
     /**
      * Per-thread scratch for {@link #packRows}: up to MC x KC floats, grown to the largest block a thread has packed
      * (a call with few rows does not pay for the largest). A heap array, unlike the operands: it is never a
@@ -37,7 +96,8 @@ final class MatmulTiles {
     /** This thread's scratch for blocks of {@code rows} x {@code cols} floats of x. */
     static float[] rowsScratch(int rows, int cols) {
         float[] a = ROWS_SCRATCH.get();
-        long need = (long) Math.min(rows, Matmul.MC) * Math.min(cols, Matmul.KC);
+        // + L: packWide16's last whole-vector store of a block runs L - 12 floats past it
+        long need = (long) Math.min(rows, Matmul.MC) * Math.min(cols, Matmul.KC) + L;
         if (a.length < need) {
             a = new float[(int) need];
             ROWS_SCRATCH.set(a);
@@ -54,9 +114,23 @@ final class MatmulTiles {
                       int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1) {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         if (width == PANEL) {
-            int kc = k1 - k0, even = kc & ~1, i = i0;
+            int kc = k1 - k0, even = kc & ~1, i = i0, a0 = 0;
             long pk = pw + (long) k0 * PANEL * 4;
-            for (int a0 = 0; i + MR <= i1; i += MR, a0 += MR * kc) {
+            int wide = wideRows(i1 - i0);
+            if (wide > 0) {
+                // the lead tile fetches the panel, whole weight rows per k; the wide tiles then find it in L2
+                tile(rows, 0, packed, pk, y, n, i, j, kc);
+                for (int r = 0; r < MR && even < kc; r++) {
+                    tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
+                }
+                i += MR;
+                a0 += MR * kc;
+                for (int end = i + wide; i < end; i += MR_WIDE, a0 += MR_WIDE * kc) {
+                    tileWide(rows, a0, packed, pk, y, n, i, j, kc);
+                    tileWide(rows, a0, packed, pk + 2 * VB, y, n, i, j + 2 * L, kc);
+                }
+            }
+            for (; i + MR <= i1; i += MR, a0 += MR * kc) {
                 tile(rows, a0, packed, pk, y, n, i, j, kc);
                 for (int r = 0; r < MR && even < kc; r++) { // an odd last k
                     tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
@@ -74,33 +148,132 @@ final class MatmulTiles {
 
     /**
      * Packs the full micro-tiles of rows {@code [i0, i1)} over columns {@code [k0, k1)} of x ({@code [M, K]}) into
-     * {@code rows} as {@code [tiles][k1 - k0][MR]}: the MR values a micro-tile broadcasts per k lie side by side.
-     * Vector version: per L columns, the MR = 4 rows are loaded as 4 vectors and interleaved by two rounds of
+     * {@code rows} as {@code [tiles][k1 - k0][tile rows]}: the values a micro-tile broadcasts per k lie side by side.
+     * The tiles in order: with {@link #wideRows} > 0 one {@value Matmul#MR}-row lead tile and the 12-row tiles
+     * ({@link #packWide16}), then {@value Matmul#MR}-row tiles. Vector version of a 4-row tile: per L columns, the MR = 4 rows are loaded as 4 vectors and interleaved by two rounds of
      * two-vector selects (8 per 4L floats): 0.11 vs 0.43 ns per float for the element loop
      * ({@link #packRowsScalar}); packed GEMM 128x384x384 183 -> 191 GFLOP/s (in a MiniLM forward the gain was within
      * run-to-run noise).
      */
     static void packRows(MemorySegment x, float[] rows, int k, int i0, int i1, int k0, int k1) {
         x = Mem.plain(x);
-        int kc = k1 - k0;
-        for (int t = 0; t < (i1 - i0) / MR; t++) {
-            packTile(x, rows, k, i0 + t * MR, k0, kc, t * kc * MR);
+        int kc = k1 - k0, wide = wideRows(i1 - i0), i = i0;
+        if (wide > 0) {
+            packTile(x, rows, k, i, k0, kc, 0);
+            for (i += MR; i < i0 + MR + wide; i += MR_WIDE) {
+                if (L == 16) packWide16(x, rows, k, i, k0, kc, (i - i0) * kc);
+                else packWide(x, rows, k, i, k0, kc, 0, (i - i0) * kc);
+            }
+        }
+        for (; i + MR <= i1; i += MR) {
+            packTile(x, rows, k, i, k0, kc, (i - i0) * kc);
         }
     }
 
     /** {@link #packRows}' reference: one element at a time. */
     static void packRowsScalar(MemorySegment x, float[] rows, int k, int i0, int i1, int k0, int k1) {
         x = Mem.plain(x);
-        int kc = k1 - k0;
-        for (int t = 0; t < (i1 - i0) / MR; t++) {
-            int out = t * kc * MR;
-            for (int r = 0; r < MR; r++) {
-                long in = ((long) (i0 + t * MR + r) * k + k0) * 4;
+        int kc = k1 - k0, wide = wideRows(i1 - i0);
+        for (int i = 0; i + MR <= i1 - i0; ) {
+            int mr = i >= MR && i < MR + wide ? MR_WIDE : MR, out = i * kc;
+            for (int r = 0; r < mr; r++) {
+                long in = ((long) (i0 + i + r) * k + k0) * 4;
                 for (int p = 0; p < kc; p++) {
-                    rows[out + p * MR + r] = x.get(F32, in + (long) p * 4);
+                    rows[out + p * mr + r] = x.get(F32, in + (long) p * 4);
                 }
             }
+            i += mr;
         }
+    }
+
+    // rows i..i+11, columns k0+p0..k0+kc of x -> rows[out + p * 12 + r]: per k, twelve reads from twelve row
+    // streams and one sequential run of writes
+    private static void packWide(MemorySegment x, float[] rows, int k, int i, int k0, int kc, int p0, int out) {
+        long r0 = ((long) i * k + k0) * 4, rs = (long) k * 4;
+        for (int p = p0; p < kc; p++) {
+            long o = r0 + (long) p * 4;
+            int w = out + p * MR_WIDE;
+            for (int r = 0; r < MR_WIDE; r++) {
+                rows[w + r] = x.get(F32, o + r * rs);
+            }
+        }
+    }
+
+    /**
+     * {@link #packWide} at 16 lanes: per 16 columns of the 12 rows, the 12 row vectors (and 4 zero rows) are
+     * transposed in registers by {@link Transpose}'s four rounds of two-vector selects (its LO_IX / HI_IX, the two
+     * rounds that would only mix the zero rows skipped), which leaves column c of the block in vector
+     * {@code bitreverse4(c)} ({@link Transpose#COLUMN}, checked at class load). Each column vector is stored whole at
+     * {@code out + (p + c) * 12}, in increasing c: its last 4 lanes (zeros) land on the next column's first 4 slots,
+     * which the next store then overwrites; the last store of the block runs 4 floats past it (the scratch has L
+     * spare floats, and any tile packed after this one starts there and overwrites them). Columns past the last
+     * whole block run the element loop.
+     */
+    private static void packWide16(MemorySegment x, float[] rows, int k, int i, int k0, int kc, int out) {
+        FloatVector lo0 = FloatVector.fromArray(F, Transpose.LO_IX[0], 0), hi0 = FloatVector.fromArray(F, Transpose.HI_IX[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, Transpose.LO_IX[1], 0), hi1 = FloatVector.fromArray(F, Transpose.HI_IX[1], 0);
+        FloatVector lo2 = FloatVector.fromArray(F, Transpose.LO_IX[2], 0), hi2 = FloatVector.fromArray(F, Transpose.HI_IX[2], 0);
+        FloatVector lo3 = FloatVector.fromArray(F, Transpose.LO_IX[3], 0), hi3 = FloatVector.fromArray(F, Transpose.HI_IX[3], 0);
+        FloatVector z = FloatVector.zero(F);
+        long r0 = ((long) i * k + k0) * 4, rs = (long) k * 4;
+        int p = 0;
+        for (int bound = kc - 16; p <= bound; p += 16) {
+            long o = r0 + (long) p * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, x, o, ORDER);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, x, o + rs, ORDER);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, x, o + 2 * rs, ORDER);
+            FloatVector v3 = FloatVector.fromMemorySegment(F, x, o + 3 * rs, ORDER);
+            FloatVector v4 = FloatVector.fromMemorySegment(F, x, o + 4 * rs, ORDER);
+            FloatVector v5 = FloatVector.fromMemorySegment(F, x, o + 5 * rs, ORDER);
+            FloatVector v6 = FloatVector.fromMemorySegment(F, x, o + 6 * rs, ORDER);
+            FloatVector v7 = FloatVector.fromMemorySegment(F, x, o + 7 * rs, ORDER);
+            FloatVector v8 = FloatVector.fromMemorySegment(F, x, o + 8 * rs, ORDER);
+            FloatVector v9 = FloatVector.fromMemorySegment(F, x, o + 9 * rs, ORDER);
+            FloatVector v10 = FloatVector.fromMemorySegment(F, x, o + 10 * rs, ORDER);
+            FloatVector v11 = FloatVector.fromMemorySegment(F, x, o + 11 * rs, ORDER);
+            // round 0 (rows 12..15 are zero, so r0_12..r0_15 are too)
+            FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
+            FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
+            FloatVector r0_4 = lo0.selectFrom(v4, v5), r0_5 = hi0.selectFrom(v4, v5);
+            FloatVector r0_6 = lo0.selectFrom(v6, v7), r0_7 = hi0.selectFrom(v6, v7);
+            FloatVector r0_8 = lo0.selectFrom(v8, v9), r0_9 = hi0.selectFrom(v8, v9);
+            FloatVector r0_10 = lo0.selectFrom(v10, v11), r0_11 = hi0.selectFrom(v10, v11);
+            // round 1 (r1_12..r1_15 zero)
+            FloatVector r1_0 = lo1.selectFrom(r0_0, r0_2), r1_2 = hi1.selectFrom(r0_0, r0_2);
+            FloatVector r1_1 = lo1.selectFrom(r0_1, r0_3), r1_3 = hi1.selectFrom(r0_1, r0_3);
+            FloatVector r1_4 = lo1.selectFrom(r0_4, r0_6), r1_6 = hi1.selectFrom(r0_4, r0_6);
+            FloatVector r1_5 = lo1.selectFrom(r0_5, r0_7), r1_7 = hi1.selectFrom(r0_5, r0_7);
+            FloatVector r1_8 = lo1.selectFrom(r0_8, r0_10), r1_10 = hi1.selectFrom(r0_8, r0_10);
+            FloatVector r1_9 = lo1.selectFrom(r0_9, r0_11), r1_11 = hi1.selectFrom(r0_9, r0_11);
+            // round 2
+            FloatVector r2_0 = lo2.selectFrom(r1_0, r1_4), r2_4 = hi2.selectFrom(r1_0, r1_4);
+            FloatVector r2_1 = lo2.selectFrom(r1_1, r1_5), r2_5 = hi2.selectFrom(r1_1, r1_5);
+            FloatVector r2_2 = lo2.selectFrom(r1_2, r1_6), r2_6 = hi2.selectFrom(r1_2, r1_6);
+            FloatVector r2_3 = lo2.selectFrom(r1_3, r1_7), r2_7 = hi2.selectFrom(r1_3, r1_7);
+            FloatVector r2_8 = lo2.selectFrom(r1_8, z), r2_12 = hi2.selectFrom(r1_8, z);
+            FloatVector r2_9 = lo2.selectFrom(r1_9, z), r2_13 = hi2.selectFrom(r1_9, z);
+            FloatVector r2_10 = lo2.selectFrom(r1_10, z), r2_14 = hi2.selectFrom(r1_10, z);
+            FloatVector r2_11 = lo2.selectFrom(r1_11, z), r2_15 = hi2.selectFrom(r1_11, z);
+            // round 3, stored in column order: column c is in r3_{bitreverse4(c)}
+            int w = out + p * MR_WIDE;
+            lo3.selectFrom(r2_0, r2_8).intoArray(rows, w);                  // r3_0: column 0
+            hi3.selectFrom(r2_0, r2_8).intoArray(rows, w + MR_WIDE);        // r3_8: 1
+            lo3.selectFrom(r2_4, r2_12).intoArray(rows, w + 2 * MR_WIDE);   // r3_4: 2
+            hi3.selectFrom(r2_4, r2_12).intoArray(rows, w + 3 * MR_WIDE);   // r3_12: 3
+            lo3.selectFrom(r2_2, r2_10).intoArray(rows, w + 4 * MR_WIDE);   // r3_2: 4
+            hi3.selectFrom(r2_2, r2_10).intoArray(rows, w + 5 * MR_WIDE);   // r3_10: 5
+            lo3.selectFrom(r2_6, r2_14).intoArray(rows, w + 6 * MR_WIDE);   // r3_6: 6
+            hi3.selectFrom(r2_6, r2_14).intoArray(rows, w + 7 * MR_WIDE);   // r3_14: 7
+            lo3.selectFrom(r2_1, r2_9).intoArray(rows, w + 8 * MR_WIDE);    // r3_1: 8
+            hi3.selectFrom(r2_1, r2_9).intoArray(rows, w + 9 * MR_WIDE);    // r3_9: 9
+            lo3.selectFrom(r2_5, r2_13).intoArray(rows, w + 10 * MR_WIDE);  // r3_5: 10
+            hi3.selectFrom(r2_5, r2_13).intoArray(rows, w + 11 * MR_WIDE);  // r3_13: 11
+            lo3.selectFrom(r2_3, r2_11).intoArray(rows, w + 12 * MR_WIDE);  // r3_3: 12
+            hi3.selectFrom(r2_3, r2_11).intoArray(rows, w + 13 * MR_WIDE);  // r3_11: 13
+            lo3.selectFrom(r2_7, r2_15).intoArray(rows, w + 14 * MR_WIDE);  // r3_7: 14
+            hi3.selectFrom(r2_7, r2_15).intoArray(rows, w + 15 * MR_WIDE);  // r3_15: 15
+        }
+        packWide(x, rows, k, i, k0, kc, p, out);
     }
 
     /** Select indexes: PAIR_LO/HI interleave the first/second halves of two vectors lane by lane (a0 b0 a1 b1 ..). */
@@ -214,6 +387,67 @@ final class MatmulTiles {
         c31.intoMemorySegment(y, y3 + 1 * VB, ORDER);
         c32.intoMemorySegment(y, y3 + 2 * VB, ORDER);
         c33.intoMemorySegment(y, y3 + 3 * VB, ORDER);
+    }
+
+    // 12 rows x 2 vectors: columns [j, j + 2L) of the panel at byte offset pw (a panel start, or its second half at
+    // pw + 2 * VB), so per k the two weight vectors lie PANEL floats after the last. 24 accumulators; per k 2 loads,
+    // 12 broadcasts from rows[a0 + p * 12 + r] (see packRows) and 24 fmas, one per k and output element in k order as
+    // in every other tile. Too large for C1: see WIDE.
+    static void tileWide(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
+                         int n, int i, int j, int kc) {
+        packed = Mem.plain(packed); y = Mem.plain(y);
+        long rs = (long) n * 4;
+        long y0 = ((long) i * n + j) * 4, y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs;
+        long y4 = y0 + 4 * rs, y5 = y0 + 5 * rs, y6 = y0 + 6 * rs, y7 = y0 + 7 * rs;
+        long y8 = y0 + 8 * rs, y9 = y0 + 9 * rs, y10 = y0 + 10 * rs, y11 = y0 + 11 * rs;
+        FloatVector c00 = init(y, y0, 0), c01 = init(y, y0, 1), c10 = init(y, y1, 0), c11 = init(y, y1, 1);
+        FloatVector c20 = init(y, y2, 0), c21 = init(y, y2, 1), c30 = init(y, y3, 0), c31 = init(y, y3, 1);
+        FloatVector c40 = init(y, y4, 0), c41 = init(y, y4, 1), c50 = init(y, y5, 0), c51 = init(y, y5, 1);
+        FloatVector c60 = init(y, y6, 0), c61 = init(y, y6, 1), c70 = init(y, y7, 0), c71 = init(y, y7, 1);
+        FloatVector c80 = init(y, y8, 0), c81 = init(y, y8, 1), c90 = init(y, y9, 0), c91 = init(y, y9, 1);
+        FloatVector ca0 = init(y, y10, 0), ca1 = init(y, y10, 1), cb0 = init(y, y11, 0), cb1 = init(y, y11, 1);
+        for (int p = 0; p < kc; p++) {
+            long wo = pw + (long) p * (PANEL * 4);
+            int ao = a0 + p * MR_WIDE;
+            FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
+            FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + VB, ORDER);
+            FloatVector a = FloatVector.broadcast(F, rows[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, rows[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, rows[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, rows[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, rows[ao + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, rows[ao + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, rows[ao + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(F, rows[ao + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(F, rows[ao + 8]);
+            c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(F, rows[ao + 9]);
+            c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(F, rows[ao + 10]);
+            ca0 = a.fma(b0, ca0); ca1 = a.fma(b1, ca1);
+            a = FloatVector.broadcast(F, rows[ao + 11]);
+            cb0 = a.fma(b0, cb0); cb1 = a.fma(b1, cb1);
+        }
+        c00.intoMemorySegment(y, y0, ORDER); c01.intoMemorySegment(y, y0 + VB, ORDER);
+        c10.intoMemorySegment(y, y1, ORDER); c11.intoMemorySegment(y, y1 + VB, ORDER);
+        c20.intoMemorySegment(y, y2, ORDER); c21.intoMemorySegment(y, y2 + VB, ORDER);
+        c30.intoMemorySegment(y, y3, ORDER); c31.intoMemorySegment(y, y3 + VB, ORDER);
+        c40.intoMemorySegment(y, y4, ORDER); c41.intoMemorySegment(y, y4 + VB, ORDER);
+        c50.intoMemorySegment(y, y5, ORDER); c51.intoMemorySegment(y, y5 + VB, ORDER);
+        c60.intoMemorySegment(y, y6, ORDER); c61.intoMemorySegment(y, y6 + VB, ORDER);
+        c70.intoMemorySegment(y, y7, ORDER); c71.intoMemorySegment(y, y7 + VB, ORDER);
+        c80.intoMemorySegment(y, y8, ORDER); c81.intoMemorySegment(y, y8 + VB, ORDER);
+        c90.intoMemorySegment(y, y9, ORDER); c91.intoMemorySegment(y, y9 + VB, ORDER);
+        ca0.intoMemorySegment(y, y10, ORDER); ca1.intoMemorySegment(y, y10 + VB, ORDER);
+        cb0.intoMemorySegment(y, y11, ORDER); cb1.intoMemorySegment(y, y11 + VB, ORDER);
     }
 
     // 1 row x PANEL columns (tail rows)

@@ -32,9 +32,9 @@ public final class Transpose {
      * as floats: the blocks build their index vectors from these once per call, so that C2 knows their exact class
      * (read as FloatVector objects from an array, every select carried a class check).
      */
-    private static final float[][] LO_IX = new float[ROUNDS][], HI_IX = new float[ROUNDS][];
+    static final float[][] LO_IX = new float[ROUNDS][], HI_IX = new float[ROUNDS][];
     /** COLUMN[p]: the block column whose values the p-th vector holds after the rounds. */
-    private static final int[] COLUMN = new int[L];
+    static final int[] COLUMN = new int[L];
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
 
     static {
