@@ -23,10 +23,12 @@ final class C2Only {
     static volatile String failure;
 
     /**
-     * Adds the directive for {@code methods} (each {@code "package.Class::method"}; a slash-separated package with {@code ::} is refused); true when the JVM accepted it.
-     * False, and nothing changed, where there is no DiagnosticCommand MBean (a runtime image without
-     * {@code java.management} or {@code jdk.management}) or the JVM refused the directive (a JVM that is not
-     * HotSpot): callers then keep to code that C1 compiles.
+     * Adds the directive for {@code methods} (each {@code "package.Class::method"}; HotSpot refuses a slash-separated
+     * package with {@code ::}); true when the JVM confirmed it. False, with the reason in {@link #failure}, where
+     * there is no DiagnosticCommand MBean (a runtime image without {@code jdk.management}), the JVM refused the
+     * directive (a JVM that is not HotSpot), or the temp file could not be written. A reply worded differently from
+     * HotSpot's "N compiler directives added" also counts as false, although the directive may then be in place:
+     * the caller's fallback is the safe reading. The first call starts the platform MBean server (~0.1-0.2 s).
      */
     static boolean exclude(String... methods) {
         failure = null;
@@ -40,9 +42,11 @@ final class C2Only {
         try {
             file = Files.createTempFile("foley4j-c2only", ".json");
             Files.writeString(file, json);
+            // the MBean joins its arguments with spaces and splits them again: quote the path (a temp directory
+            // such as C:\Users\John Smith\AppData\Local\Temp would otherwise arrive as two arguments)
             Object reply = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
-                    new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
+                    new Object[] {new String[] {"\"" + file + "\""}}, new String[] {String[].class.getName()});
             // the reply names how many directives were added; a parse error says so instead
             if (reply instanceof String s && s.contains(methods.length + " compiler directives added")) {
                 return true;

@@ -19,10 +19,10 @@ import jdk.incubator.vector.FloatVector;
  * <li>packed by {@link #packF32} once at load time into column panels of {@link #PANEL} columns, each stored
  *     k-major ({@code [K][PANEL]}): the GEMM micro-kernel keeps a {@value #MR} x PANEL tile of y in registers
  *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Where
- *     there are 32 vector registers (AVX-512), a 12-row x half-panel tile runs first ({@link MatmulTiles#WIDE}:
- *     2 loads, 12 broadcasts and 24 fmas per k) and the {@value #MR}-row tile takes the rows left over; property
- *     {@code foley4j.gemm.tile} chooses. Blocks of MC x KC of x are first packed per call into a per-thread array
- *     (see {@link MatmulTiles#packRows}).
+ *     there are 32 vector registers (AVX-512), each panel of an M block runs one {@value #MR}-row lead tile, then
+ *     12-row x half-panel tiles ({@link MatmulTiles#WIDE}: 2 loads, 12 broadcasts and 24 fmas per k), then
+ *     {@value #MR}-row tiles and single rows for what is left; property {@code foley4j.gemm.tile} chooses. Blocks of MC x KC of x are first packed per call into a per-thread array
+ *     (see {@link PackedRows#packRows}).
  *     The packed size is {@code ceil(N / PANEL) * PANEL * K} floats (the last panel zero-padded to PANEL columns).
  *     The layout depends on the vector width of the running JVM.
  * </ul>
@@ -45,7 +45,7 @@ public final class Matmul {
      */
     static final int KC = 1024;
     /**
-     * M block: MC x KC floats of x packed by {@link MatmulTiles#packRows} serve every panel. KC and
+     * M block: MC x KC floats of x packed by {@link PackedRows#packRows} serve every panel. KC and
      * MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256 beat 512 x 256 by 2-5%,
      * 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower. Then MC 1024 vs 256 with M > 256, timed interleaved
      * in one JVM (session 6): 1024^3 +3%, 1576x3072x768 +2%, 1576x768x3072 +1%: each panel of w is fetched from L3 or
@@ -278,12 +278,12 @@ public final class Matmul {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         long block = (long) m * PANEL * 4;
         y.asSlice(0, (long) (n + PANEL - 1) / PANEL * block).fill((byte) 0);
-        float[] rows = MatmulTiles.rowsScratch(m, k);
+        float[] rows = PackedRows.rowsScratch(m, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
             for (int i0 = 0; i0 < m; i0 += MC) {
                 int i1 = Math.min(m, i0 + MC);
-                MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
+                PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = 0; j < n; j += PANEL) {
                     // the block of y is [M][PANEL] row-major: y's row length is PANEL there; a partial last panel
                     // runs whole (its weights are zero-padded), so every tile is the full-width one
@@ -316,12 +316,12 @@ public final class Matmul {
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         initTile(bias, y, n, m0, m1, n0, n1);
-        float[] rows = MatmulTiles.rowsScratch(m1 - m0, k);
+        float[] rows = PackedRows.rowsScratch(m1 - m0, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
             for (int i0 = m0; i0 < m1; i0 += MC) {
                 int i1 = Math.min(m1, i0 + MC);
-                MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
+                PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += PANEL) {
                     MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
                             k0, k1);

@@ -40,13 +40,13 @@ final class MatmulPanels {
                      MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         MemorySegment panel = PANEL_SCRATCH.get();
-        float[] rows = MatmulTiles.rowsScratch(m1 - m0, k);
+        float[] rows = PackedRows.rowsScratch(m1 - m0, k);
         Matmul.initTile(bias, y, n, m0, m1, n0, n1);
         for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
             int k1 = Math.min(k, k0 + Matmul.KC);
             for (int i0 = m0; i0 < m1; i0 += Matmul.MC) {
                 int i1 = Math.min(m1, i0 + Matmul.MC);
-                MatmulTiles.packRows(x, rows, k, i0, i1, k0, k1);
+                PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += Matmul.PANEL) {
                     int width = Math.min(Matmul.PANEL, n1 - j);
                     widen(format, w, scales, k, j, width, k0, k1, panel);

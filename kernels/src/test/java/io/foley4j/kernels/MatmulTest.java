@@ -289,8 +289,8 @@ class MatmulTest {
                 float[] vec = new float[m * (k1 - k0) + 64], ref = new float[vec.length];
                 java.util.Arrays.fill(vec, Float.NaN);
                 java.util.Arrays.fill(ref, Float.NaN);
-                MatmulTiles.packRows(x, vec, k, 1, m, k0, k1);
-                MatmulTiles.packRowsScalar(x, ref, k, 1, m, k0, k1);
+                PackedRows.packRows(x, vec, k, 1, m, k0, k1);
+                PackedRows.packRowsScalar(x, ref, k, 1, m, k0, k1);
                 // the packed rows: a 4-row lead tile and 12-row tiles, then 4-row tiles (past them the vector path
                 // may leave zeros)
                 int wide = MatmulTiles.wideRows(m - 1), packed = wide + (m - 1 - wide) / 4 * 4;
