@@ -21,8 +21,8 @@ import jdk.incubator.vector.FloatVector;
  *     and per k does four vector loads of w, {@value #MR} scalar broadcasts of x and 4*{@value #MR} fmas. Where
  *     there are 32 vector registers (AVX-512), each panel of an M block runs one {@value #MR}-row lead tile, then
  *     12-row x half-panel tiles ({@link MatmulTiles#WIDE}: 2 loads, 12 broadcasts and 24 fmas per k), then
- *     {@value #MR}-row tiles and single rows for what is left; property {@code foley4j.gemm.tile} chooses. Blocks of MC x KC of x are first packed per call into a per-thread array
- *     (see {@link PackedRows#packRows}).
+ *     {@value #MR}-row tiles and single rows for what is left; property {@code foley4j.gemm.tile} chooses. Blocks
+ *     of MC x KC of x are first packed per call into a per-thread array (see {@link PackedRows#packRows}).
  *     The packed size is {@code ceil(N / PANEL) * PANEL * K} floats (the last panel zero-padded to PANEL columns).
  *     The layout depends on the vector width of the running JVM.
  * </ul>

@@ -33,9 +33,10 @@ final class MatmulTiles {
     static final int MR_WIDE = 12;
     /**
      * True when full panels run {@link #tileWide} (12 rows x 2 vectors, 24 accumulators, over each half of a panel)
-     * before the {@value Matmul#MR}-row {@link #tile} takes the rows left over. Per k it loads 2 weight vectors for 24
-     * fmas instead of 4 for 16, so the weight panel, which streams from L2, costs half the bandwidth per fma;
-     * measured interleaved in one JVM at 512 bits, 1 thread: +5-9% on 192x768x3072, 192x3072x768 and 1020x1024^2.
+     * after a {@value Matmul#MR}-row lead tile ({@link #wideRows}), the {@value Matmul#MR}-row {@link #tile} taking
+     * the rows left over. Per k it loads 2 weight vectors for 24 fmas instead of 4 for 16, so the weight panel, which
+     * streams from L2, costs half the bandwidth per fma. Measured at 512 bits (session 7): GemmProbe ours/ORT
+     * 0.87-0.91 vs 0.82-0.84 on 128x384x1536 and 197x768x3072, 1 thread; ViT-B/16 forward 223 vs 234 ms.
      * It needs 24 + 3 vector registers: {@code auto} takes it at 16 float lanes (AVX-512, 32 registers) only, and only
      * when C1 could be kept off it ({@link C2Only}); forcing {@code 12x2} at a narrower width is for tests.
      */
@@ -91,8 +92,8 @@ final class MatmulTiles {
 
     /**
      * y[i0:i1, j:j+width] += x[i0:i1, k0:k1] · panel[k0:k1): the full micro-tiles of rows read {@code rows} (packed
-     * by {@link PackedRows#packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte offset of the
-     * panel (at k = 0) in {@code packed}.
+     * by {@link PackedRows#packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte
+     * offset of the panel (at k = 0) in {@code packed}.
      */
     static void panel(MemorySegment x, float[] rows, MemorySegment packed, MemorySegment y,
                       int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1) {
@@ -137,9 +138,9 @@ final class MatmulTiles {
 
     // MR rows x PANEL (= 4 vectors) columns over the first kc & ~1 steps of k, two per iteration: 16 accumulators;
     // per k, 4 weight vectors at packed[pw + p * PANEL * 4] and MR broadcasts from rows[a0 + p * MR + r] (see
-    // PackedRows.packRows): side by side, so one index register serves them. The packed rows are a float[] because C2 hoists
-    // the bounds checks of a[inv + p * MR + r] out of the loop, while those of segment reads at x0 + r * K * 4 + p * 4
-    // stayed in it (one compare and branch per row per k).
+    // PackedRows.packRows): side by side, so one index register serves them. The packed rows are a float[] because C2
+    // hoists the bounds checks of a[inv + p * MR + r] out of the loop, while those of segment reads at
+    // x0 + r * K * 4 + p * 4 stayed in it (one compare and branch per row per k).
     static void tile(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
                       int n, int i, int j, int kc) {
         packed = Mem.plain(packed); y = Mem.plain(y);
@@ -206,8 +207,8 @@ final class MatmulTiles {
 
     // 12 rows x 2 vectors: columns [j, j + 2L) of the panel at byte offset pw (a panel start, or its second half at
     // pw + 2 * VB), so per k the two weight vectors lie PANEL floats after the last. 24 accumulators; per k 2 loads,
-    // 12 broadcasts from rows[a0 + p * 12 + r] (see PackedRows.packRows) and 24 fmas, one per k and output element in k order as
-    // in every other tile. Too large for C1: see WIDE.
+    // 12 broadcasts from rows[a0 + p * 12 + r] (see PackedRows.packRows) and 24 fmas, one per k and output element
+    // in k order as in every other tile. Too large for C1: see WIDE.
     static void tileWide(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
                          int n, int i, int j, int kc) {
         packed = Mem.plain(packed); y = Mem.plain(y);

@@ -104,10 +104,14 @@ final class PackedRows {
      * whole block run the element loop.
      */
     private static void packWide16(MemorySegment x, float[] rows, int k, int i, int k0, int kc, int out) {
-        FloatVector lo0 = FloatVector.fromArray(F, Transpose.LO_IX[0], 0), hi0 = FloatVector.fromArray(F, Transpose.HI_IX[0], 0);
-        FloatVector lo1 = FloatVector.fromArray(F, Transpose.LO_IX[1], 0), hi1 = FloatVector.fromArray(F, Transpose.HI_IX[1], 0);
-        FloatVector lo2 = FloatVector.fromArray(F, Transpose.LO_IX[2], 0), hi2 = FloatVector.fromArray(F, Transpose.HI_IX[2], 0);
-        FloatVector lo3 = FloatVector.fromArray(F, Transpose.LO_IX[3], 0), hi3 = FloatVector.fromArray(F, Transpose.HI_IX[3], 0);
+        FloatVector lo0 = FloatVector.fromArray(F, Transpose.LO_IX[0], 0);
+        FloatVector hi0 = FloatVector.fromArray(F, Transpose.HI_IX[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, Transpose.LO_IX[1], 0);
+        FloatVector hi1 = FloatVector.fromArray(F, Transpose.HI_IX[1], 0);
+        FloatVector lo2 = FloatVector.fromArray(F, Transpose.LO_IX[2], 0);
+        FloatVector hi2 = FloatVector.fromArray(F, Transpose.HI_IX[2], 0);
+        FloatVector lo3 = FloatVector.fromArray(F, Transpose.LO_IX[3], 0);
+        FloatVector hi3 = FloatVector.fromArray(F, Transpose.HI_IX[3], 0);
         FloatVector z = FloatVector.zero(F);
         long r0 = ((long) i * k + k0) * 4, rs = (long) k * 4;
         int p = 0;
