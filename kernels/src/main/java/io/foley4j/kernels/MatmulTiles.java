@@ -65,14 +65,6 @@ final class MatmulTiles {
             System.getLogger(MatmulTiles.class.getName()).log(System.Logger.Level.WARNING,
                     "foley4j: the F32 GEMM runs its " + (wide ? "12x2" : "4x4") + " tile: " + why);
         }
-        if (L == 16) { // packWide16 stores its column vectors in this order
-            for (int p = 0; p < 16; p++) {
-                if (Transpose.COLUMN[p] != Integer.reverse(p) >>> 28) {
-                    throw new AssertionError("Transpose.COLUMN[" + p + "] = " + Transpose.COLUMN[p]
-                            + ", packWide16 assumes " + (Integer.reverse(p) >>> 28));
-                }
-            }
-        }
         WIDE = wide;
         TILE = (wide ? "12x2" : MR + "x4") + " (" + why + ")";
     }
@@ -99,15 +91,12 @@ final class MatmulTiles {
                       int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1) {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         if (width == PANEL) {
-            int kc = k1 - k0, even = kc & ~1, i = i0, a0 = 0;
+            int kc = k1 - k0, i = i0, a0 = 0;
             long pk = pw + (long) k0 * PANEL * 4;
             int wide = wideRows(i1 - i0);
             if (wide > 0) {
                 // the lead tile fetches the panel, whole weight rows per k; the wide tiles then find it in L2
-                tile(rows, 0, packed, pk, y, n, i, j, kc);
-                for (int r = 0; r < MR && even < kc; r++) {
-                    tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
-                }
+                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1);
                 i += MR;
                 a0 += MR * kc;
                 for (int end = i + wide; i < end; i += MR_WIDE, a0 += MR_WIDE * kc) {
@@ -116,10 +105,7 @@ final class MatmulTiles {
                 }
             }
             for (; i + MR <= i1; i += MR, a0 += MR * kc) {
-                tile(rows, a0, packed, pk, y, n, i, j, kc);
-                for (int r = 0; r < MR && even < kc; r++) { // an odd last k
-                    tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
-                }
+                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1);
             }
             for (; i < i1; i++) {
                 tile1(x, packed, y, n, k, i, j, pw, k0, k1);
@@ -128,6 +114,16 @@ final class MatmulTiles {
             for (int i = i0; i < i1; i++) {
                 tile1Masked(x, packed, y, n, k, i, j, pw, width, k0, k1);
             }
+        }
+    }
+
+    // MR rows at packed offset a0: the tile over the first kc & ~1 steps of k, then tile1 per row for an odd last k
+    private static void tileRows(MemorySegment x, float[] rows, int a0, MemorySegment packed, MemorySegment y,
+                                 int n, int k, int i, int j, long pw, int k0, int k1) {
+        int kc = k1 - k0;
+        tile(rows, a0, packed, pw + (long) k0 * PANEL * 4, y, n, i, j, kc);
+        for (int r = 0; r < MR && (kc & 1) != 0; r++) {
+            tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
         }
     }
 

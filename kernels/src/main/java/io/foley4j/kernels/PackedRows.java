@@ -20,6 +20,15 @@ final class PackedRows {
     private static final int MR = Matmul.MR;
     private static final int MR_WIDE = MatmulTiles.MR_WIDE;
 
+    static { // packWide16 stores its column vectors in this order
+        for (int p = 0; L == 16 && p < 16; p++) {
+            if (Transpose.COLUMN[p] != Integer.reverse(p) >>> 28) {
+                throw new AssertionError("Transpose.COLUMN[" + p + "] = " + Transpose.COLUMN[p]
+                        + ", packWide16 assumes " + (Integer.reverse(p) >>> 28));
+            }
+        }
+    }
+
     /**
      * Per-thread scratch for {@link #packRows}: up to MC x KC floats, grown to the largest block a thread has packed
      * (a call with few rows does not pay for the largest). A heap array, unlike the operands: it is never a

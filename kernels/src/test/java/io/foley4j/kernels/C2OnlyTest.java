@@ -1,5 +1,6 @@
 package io.foley4j.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,16 +30,14 @@ class C2OnlyTest {
         assertTrue(C2Only.failure.contains("compiler directives"), C2Only.failure);
     }
 
-    /** At 16 float lanes, unless a test run forces a tile, the GEMM takes the 12x2 tile: the directive worked. */
+    /**
+     * The tile the GEMM runs: the forced one, else 12x2 exactly at 16 float lanes (so at 16 lanes the directive
+     * worked, or auto would have fallen back to 4x4).
+     */
     @Test
     void sixteenLanesTakeTheWideTile() {
         String forced = System.getProperty(MatmulTiles.TILE_PROPERTY);
-        if (Simd.F.length() == 16 && !Simd.SCALAR && forced == null) {
-            assertTrue(MatmulTiles.WIDE, MatmulTiles.TILE);
-        } else if ("12x2".equals(forced)) {
-            assertTrue(MatmulTiles.WIDE, MatmulTiles.TILE);
-        } else if (Simd.F.length() != 16 && forced == null) {
-            assertFalse(MatmulTiles.WIDE, MatmulTiles.TILE);
-        }
+        boolean want = forced != null ? forced.equals("12x2") : Simd.F.length() == 16 && !Simd.SCALAR;
+        assertEquals(want, MatmulTiles.WIDE, MatmulTiles.TILE);
     }
 }
