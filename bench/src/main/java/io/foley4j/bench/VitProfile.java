@@ -175,6 +175,9 @@ final class VitProfile {
             // node events of a run come before its model_run event
             if (run < skip || !"Node".equals(e.path("cat").asText()) || !name.endsWith("_kernel_time")) continue;
             String op = e.path("args").path("op_name").asText("?");
+            if ("MatMul".equals(op)) { // which MatMul: the node name with the layer number dropped
+                op += " " + name.substring(0, name.length() - "_kernel_time".length()).replaceAll("\\.\\d+", "");
+            }
             double[] acc = byOp.computeIfAbsent(op, k -> new double[2]);
             acc[0] += e.path("dur").asDouble();
             acc[1]++;
@@ -186,10 +189,10 @@ final class VitProfile {
         System.out.printf("%nORT: forward %.2f ms (median, profiling off), %.2f images/s; kernel sum %.2f ms, model_run"
                 + " %.2f ms (mean of %d profiled runs)%n", median * 1e3, batch / median, total, runMicros / 1e3 / runs,
                 runs);
-        System.out.printf("  %-28s %9s %7s %7s%n", "operator", "ms", "share", "nodes");
+        System.out.printf("  %-60s %9s %7s %7s%n", "operator", "ms", "share", "nodes");
         byOp.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).forEach(en -> {
             double ms = en.getValue()[0] / 1e3 / n;
-            System.out.printf("  %-28s %9.3f %6.1f%% %7.0f%n", en.getKey(), ms, 100 * ms / total,
+            System.out.printf("  %-60s %9.3f %6.1f%% %7.0f%n", en.getKey(), ms, 100 * ms / total,
                     en.getValue()[1] / n);
         });
     }

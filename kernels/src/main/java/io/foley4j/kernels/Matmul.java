@@ -287,11 +287,31 @@ public final class Matmul {
                 for (int j = 0; j < n; j += PANEL) {
                     // the block of y is [M][PANEL] row-major: y's row length is PANEL there; a partial last panel
                     // runs whole (its weights are zero-padded), so every tile is the full-width one
+                    long ahead = ahead(n, k, 0, n, j, m, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y.asSlice(j / PANEL * block, block), PANEL, k, i0, i1, 0,
-                            PANEL, panelOffset(k, j) * 4, k0, k1);
+                            PANEL, panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead, n, j, i1, m, k0, k1));
                 }
             }
         }
+    }
+
+    /**
+     * Byte offset of the weight block that the GEMM loops (K blocks, then M blocks, then panels of [n0, n1)) read
+     * after panel j of K block [k0, k1) and the M block ending at row i1: the next panel's, else the first panel's
+     * of the next M block, else of the next K block; -1 after the last. The wide tiles touch it ahead of use.
+     */
+    static long ahead(int n, int k, int n0, int n1, int j, int m1, int i1, int k0, int k1) {
+        if (j + PANEL < n1) return (panelOffset(k, j + PANEL) + (long) k0 * PANEL) * 4;
+        if (i1 < m1) return (panelOffset(k, n0) + (long) k0 * PANEL) * 4;
+        if (k1 < k) return (panelOffset(k, n0) + (long) k1 * PANEL) * 4;
+        return -1;
+    }
+
+    /** Length in bytes of the block at {@link #ahead}: its K block's rows of one panel, or 0 for none. */
+    static long aheadBytes(int k, long ahead, int n1, int j, int i1, int m1, int k0, int k1) {
+        if (ahead < 0) return 0;
+        boolean sameK = j + PANEL < n1 || i1 < m1;
+        return (long) (sameK ? k1 - k0 : Math.min(k, k1 + KC) - k1) * PANEL * 4;
     }
 
     /**
@@ -323,8 +343,9 @@ public final class Matmul {
                 int i1 = Math.min(m1, i0 + MC);
                 PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += PANEL) {
+                    long ahead = ahead(n, k, n0, n1, j, m1, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
-                            k0, k1);
+                            k0, k1, ahead, aheadBytes(k, ahead, n1, j, i1, m1, k0, k1));
                 }
             }
         }

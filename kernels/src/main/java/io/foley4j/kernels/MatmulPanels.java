@@ -52,7 +52,7 @@ final class MatmulPanels {
                     widen(format, w, scales, k, j, width, k0, k1, panel);
                     // the tiles index the panel by absolute k
                     MatmulTiles.panel(x, rows, panel, y, n, k, i0, i1, j, width, -(long) k0 * Matmul.PANEL * 4,
-                            k0, k1);
+                            k0, k1, -1, 0); // the scratch panel is in cache: nothing to touch ahead
                 }
             }
         }

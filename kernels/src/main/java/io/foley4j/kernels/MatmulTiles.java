@@ -5,6 +5,7 @@ import static io.foley4j.kernels.Mem.ORDER;
 import static io.foley4j.kernels.Simd.F;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -83,29 +84,46 @@ final class MatmulTiles {
     }
 
     /**
+     * Bytes of the next weight block that one {@link #tileWide} call touches per step of k: one byte load every 8
+     * bytes, so each 64-byte line is loaded 8 times (7 of them hit L1) and the loads stay evenly spread over the fmas.
+     */
+    static final int TOUCH = 8;
+
+    /**
      * y[i0:i1, j:j+width] += x[i0:i1, k0:k1] · panel[k0:k1): the full micro-tiles of rows read {@code rows} (packed
      * by {@link PackedRows#packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte
      * offset of the panel (at k = 0) in {@code packed}.
+     * <p>{@code ahead} is the byte offset in {@code packed} of the weight block the caller reads next (the next
+     * panel's K block), {@code aheadBytes} its length, or -1 and 0. The wide tiles touch it while they compute on
+     * this panel, so it is in L2 when its turn comes: Java has no prefetch instruction, and without this the first
+     * tile of each panel waits for it to come from memory (the hardware prefetchers stop at every 4 KiB page).
      */
     static void panel(MemorySegment x, float[] rows, MemorySegment packed, MemorySegment y,
-                      int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1) {
+                      int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1,
+                      long ahead, long aheadBytes) {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         if (width == PANEL) {
             int kc = k1 - k0, i = i0, a0 = 0;
             long pk = pw + (long) k0 * PANEL * 4;
-            int wide = wideRows(i1 - i0);
+            int wide = wideRows(i1 - i0), call = 0;
+            long span = (long) kc * TOUCH, size = packed.byteSize();
             if (wide > 0) {
-                // the lead tile fetches the panel, whole weight rows per k; the wide tiles then find it in L2
-                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1);
+                // the lead tile reads whole weight rows per k: it streams the panel in faster than the wide tiles
+                // would when no earlier call touched it (the first panel). It touches its own panel: the panel is
+                // what it waits for, so more loads from memory would only slow it.
+                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1, pk);
                 i += MR;
                 a0 += MR * kc;
                 for (int end = i + wide; i < end; i += MR_WIDE, a0 += MR_WIDE * kc) {
-                    tileWide(rows, a0, packed, pk, y, n, i, j, kc);
-                    tileWide(rows, a0, packed, pk + 2 * VB, y, n, i, j + 2 * L, kc);
+                    tileWide(rows, a0, packed, pk, y, n, i, j, kc,
+                            touchAt(ahead, aheadBytes, span, call++, size, pk));
+                    tileWide(rows, a0, packed, pk + 2 * VB, y, n, i, j + 2 * L, kc,
+                            touchAt(ahead, aheadBytes, span, call++, size, pk));
                 }
             }
             for (; i + MR <= i1; i += MR, a0 += MR * kc) {
-                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1);
+                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1,
+                        touchAt(ahead, aheadBytes, span, call++, size, pk));
             }
             for (; i < i1; i++) {
                 tile1(x, packed, y, n, k, i, j, pw, k0, k1);
@@ -117,11 +135,31 @@ final class MatmulTiles {
         }
     }
 
+    /**
+     * Where wide tile number {@code call} of a panel touches: its share of the next block, {@code span} bytes from
+     * {@code ahead + call * span}; the panel's own first bytes at {@code own} (already in cache) once the next block
+     * is covered, or when there is none.
+     */
+    /** System property: {@code false} turns off the touches of the next weight block (see {@link #panel}). */
+    public static final String AHEAD_PROPERTY = "foley4j.gemm.ahead";
+    /**
+     * Whether the wide tiles touch the next weight block; off, they touch their own panel (already in cache), which
+     * costs the same instructions. Read once per tile call. Not final so that a benchmark can switch it between
+     * forwards in one JVM, where the A/B is not blurred by the spread between JVMs.
+     */
+    static boolean touchAhead = !"false".equalsIgnoreCase(System.getProperty(AHEAD_PROPERTY, "true").trim());
+
+    static long touchAt(long ahead, long aheadBytes, long span, int call, long size, long own) {
+        if (!touchAhead) return own;
+        long at = ahead + call * span;
+        return ahead >= 0 && call * span < aheadBytes && at + span <= size ? at : own;
+    }
+
     // MR rows at packed offset a0: the tile over the first kc & ~1 steps of k, then tile1 per row for an odd last k
     private static void tileRows(MemorySegment x, float[] rows, int a0, MemorySegment packed, MemorySegment y,
-                                 int n, int k, int i, int j, long pw, int k0, int k1) {
+                                 int n, int k, int i, int j, long pw, int k0, int k1, long touch) {
         int kc = k1 - k0;
-        tile(rows, a0, packed, pw + (long) k0 * PANEL * 4, y, n, i, j, kc);
+        tile(rows, a0, packed, pw + (long) k0 * PANEL * 4, y, n, i, j, kc, touch);
         for (int r = 0; r < MR && (kc & 1) != 0; r++) {
             tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
         }
@@ -136,9 +174,10 @@ final class MatmulTiles {
     // per k, 4 weight vectors at packed[pw + p * PANEL * 4] and MR broadcasts from rows[a0 + p * MR + r] (see
     // PackedRows.packRows): side by side, so one index register serves them. The packed rows are a float[] because C2
     // hoists the bounds checks of a[inv + p * MR + r] out of the loop, while those of segment reads at
-    // x0 + r * K * 4 + p * 4 stayed in it (one compare and branch per row per k).
+    // x0 + r * K * 4 + p * 4 stayed in it (one compare and branch per row per k). Each iteration also loads the byte
+    // at touch + p * TOUCH, ahead of use, as tileWide does.
     static void tile(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
-                      int n, int i, int j, int kc) {
+                      int n, int i, int j, int kc, long touch) {
         packed = Mem.plain(packed); y = Mem.plain(y);
         long rs = (long) n * 4;
         long y0 = ((long) i * n + j) * 4;
@@ -151,9 +190,11 @@ final class MatmulTiles {
         FloatVector c22 = init(y, y2, 2), c23 = init(y, y2, 3);
         FloatVector c30 = init(y, y3, 0), c31 = init(y, y3, 1);
         FloatVector c32 = init(y, y3, 2), c33 = init(y, y3, 3);
+        int touched = 0;
         for (int p = 0, even = kc & ~1; p < even; p += 2) {
             long wo = pw + (long) p * (PANEL * 4);
             int ao = a0 + p * MR;
+            touched += packed.get(ValueLayout.JAVA_BYTE, touch + (long) p * TOUCH);
             {
                 FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
                 FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + 1 * VB, ORDER);
@@ -183,6 +224,7 @@ final class MatmulTiles {
                 c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
             }
         }
+        touchSink = touched;
         c00.intoMemorySegment(y, y0, ORDER);
         c01.intoMemorySegment(y, y0 + 1 * VB, ORDER);
         c02.intoMemorySegment(y, y0 + 2 * VB, ORDER);
@@ -204,9 +246,11 @@ final class MatmulTiles {
     // 12 rows x 2 vectors: columns [j, j + 2L) of the panel at byte offset pw (a panel start, or its second half at
     // pw + 2 * VB), so per k the two weight vectors lie PANEL floats after the last. 24 accumulators; per k 2 loads,
     // 12 broadcasts from rows[a0 + p * 12 + r] (see PackedRows.packRows) and 24 fmas, one per k and output element
-    // in k order as in every other tile. Too large for C1: see WIDE.
+    // in k order as in every other tile. Too large for C1: see WIDE. Each k also loads the byte at
+    // touch + p * TOUCH, a line of the next weight block (see panel), into a sum kept in a static field so the JIT
+    // keeps the loads; its address is affine in p like the others, so its bounds check leaves the loop too.
     static void tileWide(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
-                         int n, int i, int j, int kc) {
+                         int n, int i, int j, int kc, long touch) {
         packed = Mem.plain(packed); y = Mem.plain(y);
         long rs = (long) n * 4;
         long y0 = ((long) i * n + j) * 4, y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs;
@@ -218,9 +262,11 @@ final class MatmulTiles {
         FloatVector c60 = init(y, y6, 0), c61 = init(y, y6, 1), c70 = init(y, y7, 0), c71 = init(y, y7, 1);
         FloatVector c80 = init(y, y8, 0), c81 = init(y, y8, 1), c90 = init(y, y9, 0), c91 = init(y, y9, 1);
         FloatVector ca0 = init(y, y10, 0), ca1 = init(y, y10, 1), cb0 = init(y, y11, 0), cb1 = init(y, y11, 1);
+        int touched = 0;
         for (int p = 0; p < kc; p++) {
             long wo = pw + (long) p * (PANEL * 4);
             int ao = a0 + p * MR_WIDE;
+            touched += packed.get(ValueLayout.JAVA_BYTE, touch + (long) p * TOUCH);
             FloatVector b0 = FloatVector.fromMemorySegment(F, packed, wo, ORDER);
             FloatVector b1 = FloatVector.fromMemorySegment(F, packed, wo + VB, ORDER);
             FloatVector a = FloatVector.broadcast(F, rows[ao]);
@@ -248,6 +294,7 @@ final class MatmulTiles {
             a = FloatVector.broadcast(F, rows[ao + 11]);
             cb0 = a.fma(b0, cb0); cb1 = a.fma(b1, cb1);
         }
+        touchSink = touched;
         c00.intoMemorySegment(y, y0, ORDER); c01.intoMemorySegment(y, y0 + VB, ORDER);
         c10.intoMemorySegment(y, y1, ORDER); c11.intoMemorySegment(y, y1 + VB, ORDER);
         c20.intoMemorySegment(y, y2, ORDER); c21.intoMemorySegment(y, y2 + VB, ORDER);
@@ -261,6 +308,9 @@ final class MatmulTiles {
         ca0.intoMemorySegment(y, y10, ORDER); ca1.intoMemorySegment(y, y10 + VB, ORDER);
         cb0.intoMemorySegment(y, y11, ORDER); cb1.intoMemorySegment(y, y11 + VB, ORDER);
     }
+
+    /** Where {@link #tileWide} leaves the sum of its touch loads: a field the JIT cannot prove unread. */
+    static int touchSink;
 
     // 1 row x PANEL columns (tail rows)
     static void tile1(MemorySegment x, MemorySegment packed, MemorySegment y,

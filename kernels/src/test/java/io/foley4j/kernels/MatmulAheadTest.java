@@ -1,0 +1,85 @@
+package io.foley4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The weight block that the F32 GEMM touches ahead ({@link Matmul#ahead}) is the block its loops read next, and the
+ * touches of the wide tiles ({@link MatmulTiles#touchAt}) stay inside the packed weights.
+ */
+class MatmulAheadTest {
+    private static final int PANEL = Matmul.PANEL;
+
+    /** A block of one panel's rows of one K block: byte offset and length in the packed weights. */
+    private record Block(long offset, long bytes) {}
+
+    /** Every (M block, panel) step of matmulF32PackedVector's loops over rows [m0, m1) and columns [n0, n1). */
+    private static List<long[]> steps(int m0, int m1, int n0, int n1, int k) {
+        List<long[]> steps = new ArrayList<>(); // {k0, k1, i0, i1, j}
+        for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
+            int k1 = Math.min(k, k0 + Matmul.KC);
+            for (int i0 = m0; i0 < m1; i0 += Matmul.MC) {
+                int i1 = Math.min(m1, i0 + Matmul.MC);
+                for (int j = n0; j < n1; j += PANEL) {
+                    steps.add(new long[] {k0, k1, i0, i1, j});
+                }
+            }
+        }
+        return steps;
+    }
+
+    private static Block read(long[] step, int k) {
+        int k0 = (int) step[0], k1 = (int) step[1], j = (int) step[4];
+        return new Block((Matmul.panelOffset(k, j) + (long) k0 * PANEL) * 4, (long) (k1 - k0) * PANEL * 4);
+    }
+
+    @Test
+    void aheadIsTheNextBlockTheLoopsRead() {
+        int[][] shapes = { // m0, m1, n0, n1, n, k
+            {0, 197, 0, 3072, 3072, 768}, {0, 197, 0, 768, 768, 3072}, {0, 2100, 0, 5 * PANEL, 5 * PANEL, 2500},
+            {3, 40, PANEL, 3 * PANEL, 4 * PANEL + 7, 1024}, {0, 1, 0, PANEL, PANEL, 1}, {0, 1025, 0, 2 * PANEL - 3,
+                2 * PANEL - 3, 1025}};
+        for (int[] s : shapes) {
+            int m0 = s[0], m1 = s[1], n0 = s[2], n1 = s[3], n = s[4], k = s[5];
+            List<long[]> steps = steps(m0, m1, n0, n1, k);
+            for (int t = 0; t < steps.size(); t++) {
+                long[] st = steps.get(t);
+                int k0 = (int) st[0], k1 = (int) st[1], i1 = (int) st[3], j = (int) st[4];
+                long ahead = Matmul.ahead(n, k, n0, n1, j, m1, i1, k0, k1);
+                long bytes = Matmul.aheadBytes(k, ahead, n1, j, i1, m1, k0, k1);
+                Block want = t + 1 < steps.size() ? read(steps.get(t + 1), k) : new Block(-1, 0);
+                String where = "m " + m0 + ".." + m1 + ", n " + n0 + ".." + n1 + " of " + n + ", k " + k + ", step "
+                        + t + " (k0 " + k0 + ", i1 " + i1 + ", j " + j + ")";
+                assertEquals(want, new Block(ahead, bytes), where);
+            }
+        }
+    }
+
+    @Test
+    void touchesStayInsideThePackedWeights() {
+        int n = 3 * PANEL, k = 300;
+        long size = Matmul.packedF32Floats(n, k) * 4;
+        for (int j = 0; j < n; j += PANEL) {
+            long ahead = Matmul.ahead(n, k, 0, n, j, 197, 197, 0, k);
+            long bytes = Matmul.aheadBytes(k, ahead, n, j, 197, 197, 0, k);
+            long own = Matmul.panelOffset(k, j) * 4, span = (long) k * MatmulTiles.TOUCH;
+            int covered = 0;
+            for (int call = 0; call < 64; call++) {
+                long at = MatmulTiles.touchAt(ahead, bytes, span, call, size, own);
+                assertTrue(at >= 0 && at + span <= size, "call " + call + " of panel " + j + " touches " + at + ".."
+                        + (at + span) + " of " + size);
+                if (at != own) {
+                    assertEquals(ahead + call * span, at, "call " + call + " of panel " + j);
+                    covered++;
+                }
+            }
+            // every byte of the next block falls in some call's span; none after the last panel
+            long want = ahead < 0 ? 0 : (bytes + span - 1) / span;
+            assertEquals(want, covered, "calls touching ahead of panel " + j);
+        }
+    }
+}
