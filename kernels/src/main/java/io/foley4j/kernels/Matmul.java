@@ -298,7 +298,7 @@ public final class Matmul {
     /**
      * Byte offset of the weight block that the GEMM loops (K blocks, then M blocks, then panels of [n0, n1)) read
      * after panel j of K block [k0, k1) and the M block ending at row i1: the next panel's, else the first panel's
-     * of the next M block, else of the next K block; -1 after the last. The wide tiles touch it ahead of use.
+     * of the next M block, else of the next K block; -1 after the last. The tiles touch it ahead of use.
      */
     static long ahead(int n, int k, int n0, int n1, int j, int m1, int i1, int k0, int k1) {
         if (j + PANEL < n1) return (panelOffset(k, j + PANEL) + (long) k0 * PANEL) * 4;

@@ -84,8 +84,12 @@ final class MatmulTiles {
     }
 
     /**
-     * Bytes of the next weight block that one {@link #tileWide} call touches per step of k: one byte load every 8
-     * bytes, so each 64-byte line is loaded 8 times (7 of them hit L1) and the loads stay evenly spread over the fmas.
+     * Bytes of the next weight block that one touching tile call covers per step of k: {@link #tileWide} loads one
+     * byte every 8 bytes (each 64-byte line 8 times, 7 of them L1 hits), {@link #tile} one every 16 (it steps k by 2),
+     * so the loads stay evenly spread over the fmas. A 64-column panel's block (512 bits) takes PANEL / 2 = 32 calls:
+     * the 12x2 tiles of 192 rows, or the 4x4 tiles of 128. With fewer rows (MiniLM's 128 tokens: 21 calls) the rest
+     * of the next block is not touched. Touching 16 bytes apart covers it with half the calls but cost ~2% on one
+     * thread (bench/results/gemm-ahead-s8-2026-11-25.md).
      */
     static final int TOUCH = 8;
 
@@ -94,9 +98,11 @@ final class MatmulTiles {
      * by {@link PackedRows#packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte
      * offset of the panel (at k = 0) in {@code packed}.
      * <p>{@code ahead} is the byte offset in {@code packed} of the weight block the caller reads next (the next
-     * panel's K block), {@code aheadBytes} its length, or -1 and 0. The wide tiles touch it while they compute on
-     * this panel, so it is in L2 when its turn comes: Java has no prefetch instruction, and without this the first
-     * tile of each panel waits for it to come from memory (the hardware prefetchers stop at every 4 KiB page).
+     * panel's, else the next M or K block's first panel's; see {@link Matmul#ahead}), {@code aheadBytes} its length,
+     * or -1 and 0. The 12x2 and 4x4 tiles after the lead tile touch it while they compute on this panel
+     * ({@link #touchAt}), so it is in L2 when its turn comes: Java has no prefetch instruction, and without this the
+     * first tile of each panel waits for it to come from memory (the hardware prefetchers stop at every 4 KiB page).
+     * Single-row tiles do not touch.
      */
     static void panel(MemorySegment x, float[] rows, MemorySegment packed, MemorySegment y,
                       int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1,
@@ -135,20 +141,20 @@ final class MatmulTiles {
         }
     }
 
-    /**
-     * Where wide tile number {@code call} of a panel touches: its share of the next block, {@code span} bytes from
-     * {@code ahead + call * span}; the panel's own first bytes at {@code own} (already in cache) once the next block
-     * is covered, or when there is none.
-     */
     /** System property: {@code false} turns off the touches of the next weight block (see {@link #panel}). */
     public static final String AHEAD_PROPERTY = "foley4j.gemm.ahead";
     /**
-     * Whether the wide tiles touch the next weight block; off, they touch their own panel (already in cache), which
+     * Whether the tiles touch the next weight block; off, they touch their own panel (already in cache), which
      * costs the same instructions. Read once per tile call. Not final so that a benchmark can switch it between
      * forwards in one JVM, where the A/B is not blurred by the spread between JVMs.
      */
     static boolean touchAhead = !"false".equalsIgnoreCase(System.getProperty(AHEAD_PROPERTY, "true").trim());
 
+    /**
+     * Where touching tile call number {@code call} of a panel touches: its share of the next block, {@code span}
+     * bytes from {@code ahead + call * span}; the panel's own first bytes at {@code own} (already in cache) once the
+     * next block is covered, when there is none, or when the span would pass the end of the weights ({@code size}).
+     */
     static long touchAt(long ahead, long aheadBytes, long span, int call, long size, long own) {
         if (!touchAhead) return own;
         long at = ahead + call * span;
@@ -224,7 +230,7 @@ final class MatmulTiles {
                 c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
             }
         }
-        touchSink = touched;
+        if (touched == Integer.MIN_VALUE) touchSink = touched; // never (see touchSink)
         c00.intoMemorySegment(y, y0, ORDER);
         c01.intoMemorySegment(y, y0 + 1 * VB, ORDER);
         c02.intoMemorySegment(y, y0 + 2 * VB, ORDER);
@@ -247,8 +253,9 @@ final class MatmulTiles {
     // pw + 2 * VB), so per k the two weight vectors lie PANEL floats after the last. 24 accumulators; per k 2 loads,
     // 12 broadcasts from rows[a0 + p * 12 + r] (see PackedRows.packRows) and 24 fmas, one per k and output element
     // in k order as in every other tile. Too large for C1: see WIDE. Each k also loads the byte at
-    // touch + p * TOUCH, a line of the next weight block (see panel), into a sum kept in a static field so the JIT
-    // keeps the loads; its address is affine in p like the others, so its bounds check leaves the loop too.
+    // touch + p * TOUCH, a line of the next weight block (see panel), into a sum the JIT must keep (see touchSink);
+    // its address is affine in p like the others, so its bounds check leaves the loop too (a nested loop or a
+    // separate induction variable for it cost the tile 20-35%).
     static void tileWide(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
                          int n, int i, int j, int kc, long touch) {
         packed = Mem.plain(packed); y = Mem.plain(y);
@@ -294,7 +301,7 @@ final class MatmulTiles {
             a = FloatVector.broadcast(F, rows[ao + 11]);
             cb0 = a.fma(b0, cb0); cb1 = a.fma(b1, cb1);
         }
-        touchSink = touched;
+        if (touched == Integer.MIN_VALUE) touchSink = touched; // never (see touchSink)
         c00.intoMemorySegment(y, y0, ORDER); c01.intoMemorySegment(y, y0 + VB, ORDER);
         c10.intoMemorySegment(y, y1, ORDER); c11.intoMemorySegment(y, y1 + VB, ORDER);
         c20.intoMemorySegment(y, y2, ORDER); c21.intoMemorySegment(y, y2 + VB, ORDER);
@@ -309,7 +316,11 @@ final class MatmulTiles {
         cb0.intoMemorySegment(y, y11, ORDER); cb1.intoMemorySegment(y, y11 + VB, ORDER);
     }
 
-    /** Where {@link #tileWide} leaves the sum of its touch loads: a field the JIT cannot prove unread. */
+    /**
+     * Where {@link #tile} and {@link #tileWide} would leave the sum of their touch loads: they write it only when the
+     * sum is {@link Integer#MIN_VALUE}, which a sum of at most KC bytes never is, but the JIT cannot know that, so it
+     * keeps the loads. Writing it on every call would move this class's static fields between cores.
+     */
     static int touchSink;
 
     // 1 row x PANEL columns (tail rows)

@@ -82,4 +82,62 @@ class MatmulAheadTest {
             assertEquals(want, covered, "calls touching ahead of panel " + j);
         }
     }
+
+    /**
+     * The GEMMs on segments exactly as large as their operands, where a touch past the end of the weights would
+     * throw: a single panel with K one or a few past a K block (the next block is then shorter than a tile's span,
+     * the case {@link MatmulTiles#touchAt}'s size check exists for), and several M and K blocks. Checked against a
+     * plain double-precision sum.
+     */
+    @Test
+    void gemmsOnExactlySizedSegmentsStayInBoundsAndMatch() {
+        int[][] shapes = { // m, n, k
+            {197, PANEL, Matmul.KC + 1}, {197, PANEL, Matmul.KC + 9}, {40, 2 * PANEL, 2 * Matmul.KC + 3},
+            {Matmul.MC + 5, PANEL, 9}, {197, 3 * PANEL - 5, 300}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment x = Rand.segment(arena, 11, m * k, 1f);
+                java.lang.foreign.MemorySegment w = Rand.segment(arena, 12, n * k, 1f);
+                java.lang.foreign.MemorySegment packed = arena.allocate(Matmul.packedF32Floats(n, k) * 4, 64);
+                Matmul.packF32(w, packed, n, k);
+                java.lang.foreign.MemorySegment y = arena.allocate((long) m * n * 4, 64);
+                int panels = (n + PANEL - 1) / PANEL;
+                java.lang.foreign.MemorySegment yp = arena.allocate((long) panels * m * PANEL * 4, 64);
+                Matmul.matmulF32Packed(x, packed, null, y, m, n, k, 0, m, 0, n);
+                Matmul.matmulF32PackedPanels(x, packed, yp, m, n, k);
+                double worst = 0;
+                String at = "";
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double want = 0;
+                        for (int p = 0; p < k; p++) {
+                            want += (double) x.getAtIndex(Mem.F32, (long) i * k + p) * w.getAtIndex(Mem.F32, (long) j * k + p);
+                        }
+                        float got = y.getAtIndex(Mem.F32, (long) i * n + j);
+                        float gotPanels = yp.getAtIndex(Mem.F32, ((long) (j / PANEL) * m + i) * PANEL + j % PANEL);
+                        double err = Math.max(Math.abs(got - want), Math.abs(gotPanels - want)) / Math.sqrt(k);
+                        if (err > worst) {
+                            worst = err;
+                            at = "(" + i + ", " + j + "): " + got + " / " + gotPanels + " vs " + want;
+                        }
+                    }
+                }
+                // float sums of k products of magnitude <= 1: error well under 1e-5 * sqrt(k)
+                assertTrue(worst < 1e-5, m + "x" + k + "x" + n + ": worst error / sqrt(k) " + worst + " at " + at);
+            }
+        }
+    }
+
+    @Test
+    void aSpanPastTheEndOfTheWeightsTouchesTheOwnPanel() {
+        int n = PANEL, k = Matmul.KC + 1;
+        long size = Matmul.packedF32Floats(n, k) * 4;
+        long ahead = Matmul.ahead(n, k, 0, n, 0, 197, 197, 0, Matmul.KC);
+        long bytes = Matmul.aheadBytes(k, ahead, n, 0, 197, 197, 0, Matmul.KC);
+        assertEquals(new Block((long) Matmul.KC * PANEL * 4, (long) PANEL * 4), new Block(ahead, bytes));
+        long span = (long) Matmul.KC * MatmulTiles.TOUCH; // the first K block's calls: longer than the next block
+        assertEquals(7L, MatmulTiles.touchAt(ahead, bytes, span, 0, size, 7L), "span " + span + " from " + ahead
+                + " passes the end " + size);
+    }
 }
