@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The weight block that the F32 GEMM touches ahead ({@link Matmul#ahead}) is the block its loops read next, and the
- * touches of the wide tiles ({@link MatmulTiles#touchAt}) stay inside the packed weights.
+ * touches of the tiles ({@link MatmulTiles#touchAt}) stay inside the packed weights. Tagged simd: it also runs at
+ * 128 bits (4x4 tiles only, 16-column panels) and 256 bits (12x2 forced).
  */
+@Tag("simd")
 class MatmulAheadTest {
     private static final int PANEL = Matmul.PANEL;
 
