@@ -289,7 +289,7 @@ public final class Matmul {
                     // runs whole (its weights are zero-padded), so every tile is the full-width one
                     long ahead = ahead(n, k, 0, n, j, m, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y.asSlice(j / PANEL * block, block), PANEL, k, i0, i1, 0,
-                            PANEL, panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead, n, j, i1, m, k0, k1));
+                            PANEL, panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead));
                 }
             }
         }
@@ -307,11 +307,15 @@ public final class Matmul {
         return -1;
     }
 
-    /** Length in bytes of the block at {@link #ahead}: its K block's rows of one panel, or 0 for none. */
-    static long aheadBytes(int k, long ahead, int n1, int j, int i1, int m1, int k0, int k1) {
-        if (ahead < 0) return 0;
-        boolean sameK = j + PANEL < n1 || i1 < m1;
-        return (long) (sameK ? k1 - k0 : Math.min(k, k1 + KC) - k1) * PANEL * 4;
+    /**
+     * Length in bytes of the block at {@link #ahead}, or 0 for none: one panel's rows of a K block. Panels start at
+     * multiples of PANEL x K floats, so the offset's remainder gives the block's first k, and the block runs to the
+     * next multiple of KC or to K.
+     */
+    static long aheadBytes(int k, long ahead) {
+        if (ahead < 0 || k == 0) return 0;
+        int k0 = (int) (ahead / 4 % ((long) PANEL * k) / PANEL);
+        return (long) (Math.min(k, k0 + KC) - k0) * PANEL * 4;
     }
 
     /**
@@ -345,7 +349,7 @@ public final class Matmul {
                 for (int j = n0; j < n1; j += PANEL) {
                     long ahead = ahead(n, k, n0, n1, j, m1, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
-                            k0, k1, ahead, aheadBytes(k, ahead, n1, j, i1, m1, k0, k1));
+                            k0, k1, ahead, aheadBytes(k, ahead));
                 }
             }
         }

@@ -53,7 +53,7 @@ class MatmulAheadTest {
                 long[] st = steps.get(t);
                 int k0 = (int) st[0], k1 = (int) st[1], i1 = (int) st[3], j = (int) st[4];
                 long ahead = Matmul.ahead(n, k, n0, n1, j, m1, i1, k0, k1);
-                long bytes = Matmul.aheadBytes(k, ahead, n1, j, i1, m1, k0, k1);
+                long bytes = Matmul.aheadBytes(k, ahead);
                 Block want = t + 1 < steps.size() ? read(steps.get(t + 1), k) : new Block(-1, 0);
                 String where = "m " + m0 + ".." + m1 + ", n " + n0 + ".." + n1 + " of " + n + ", k " + k + ", step "
                         + t + " (k0 " + k0 + ", i1 " + i1 + ", j " + j + ")";
@@ -68,7 +68,7 @@ class MatmulAheadTest {
         long size = Matmul.packedF32Floats(n, k) * 4;
         for (int j = 0; j < n; j += PANEL) {
             long ahead = Matmul.ahead(n, k, 0, n, j, 197, 197, 0, k);
-            long bytes = Matmul.aheadBytes(k, ahead, n, j, 197, 197, 0, k);
+            long bytes = Matmul.aheadBytes(k, ahead);
             long own = Matmul.panelOffset(k, j) * 4, span = (long) k * MatmulTiles.TOUCH;
             int covered = 0;
             for (int call = 0; call < 64; call++) {
@@ -137,7 +137,7 @@ class MatmulAheadTest {
         int n = PANEL, k = Matmul.KC + 1;
         long size = Matmul.packedF32Floats(n, k) * 4;
         long ahead = Matmul.ahead(n, k, 0, n, 0, 197, 197, 0, Matmul.KC);
-        long bytes = Matmul.aheadBytes(k, ahead, n, 0, 197, 197, 0, Matmul.KC);
+        long bytes = Matmul.aheadBytes(k, ahead);
         assertEquals(new Block((long) Matmul.KC * PANEL * 4, (long) PANEL * 4), new Block(ahead, bytes));
         long span = (long) Matmul.KC * MatmulTiles.TOUCH; // the first K block's calls: longer than the next block
         assertEquals(7L, MatmulTiles.touchAt(ahead, bytes, span, 0, size, 7L), "span " + span + " from " + ahead
