@@ -11,8 +11,9 @@ import java.util.Arrays;
 /**
  * Linear layers on tensors, PyTorch layout: {@code y[..., N] = x[..., K] · w[N, K]^T + bias[N]}, x and y F32,
  * the leading dimensions of x flattened into M rows. The weight dtype is dispatched once per call; the output
- * is split into at most one tile per thread over a {@link WorkerPool} (columns first, so each thread streams
- * its own weights; rows as well when there are fewer column units than threads).
+ * is split into at most one tile per thread over a {@link WorkerPool}: columns first, so each thread streams
+ * its own weights, and rows as well when there are fewer column units than threads; the packed GEMMs split rows
+ * first when x is tall enough ({@link #ROWS_FIRST_MIN}).
  *
  * <p>Weight dtypes: F32, F32_PACKED ({@link #packF32}, the fast GEMM layout), F16, BF16, I8_ROW, I8_ROW_PACKED
  * ({@link #packQ8}), I8_BLOCK32 (dequantized on the fly). {@link #linearQ8Q8} quantizes the activations per row
@@ -60,7 +61,7 @@ public final class LinearOps {
         switch (w.dtype()) {
             case F32 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> Matmul.matmulF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
-            case F32_PACKED -> split(pool, minMacs, m, n, k, Matmul.PANEL,
+            case F32_PACKED -> split(pool, minMacs, m, n, k, Matmul.PANEL, ROWS_FIRST_MIN,
                     (m0, m1, n0, n1) -> Matmul.matmulF32Packed(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
             case F16 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulHalf.matmulF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
@@ -68,7 +69,7 @@ public final class LinearOps {
                     (m0, m1, n0, n1) -> MatmulHalf.matmulBF16xF32(xs, ws, bs, ys, m, n, k, m0, m1, n0, n1));
             case I8_ROW -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
-            case I8_ROW_PACKED -> split(pool, minMacs, m, n, k, Matmul.PANEL,
+            case I8_ROW_PACKED -> split(pool, minMacs, m, n, k, Matmul.PANEL, ROWS_FIRST_MIN,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
             case I8_BLOCK32 -> split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8BxF32(xs, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
@@ -118,7 +119,7 @@ public final class LinearOps {
             split(pool, minMacs, m, n, k, DOT_COLUMNS,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8xF32(xf, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
         } else {
-            split(pool, minMacs, m, n, k, Matmul.PANEL,
+            split(pool, minMacs, m, n, k, Matmul.PANEL, ROWS_FIRST_MIN,
                     (m0, m1, n0, n1) -> MatmulQ8.matmulQ8PackedxF32(xf, ws, sc, bs, ys, m, n, k, m0, m1, n0, n1));
         }
     }
@@ -200,25 +201,72 @@ public final class LinearOps {
      * {@code columnUnit} first, then rows in units of {@link #ROW_UNIT}.
      */
     static void split(WorkerPool pool, long minMacs, int m, int n, int k, int columnUnit, Tile tile) {
+        split(pool, minMacs, m, n, k, columnUnit, Integer.MAX_VALUE, tile);
+    }
+
+    /**
+     * Rows of y per thread from which the packed GEMMs (F32_PACKED, I8_ROW_PACKED) split rows before columns.
+     * Measured on 2 threads, one JVM per shape: rows first was 5-8% faster from 197 rows per thread up (1024^3,
+     * 1576x3072x768 and ViT's other batch-8 shapes, 394 rows); INT8 panels +7-10% at 1576 rows. Each thread packs
+     * only its own rows of x, and both threads read the same weight panels close together in time, so the second
+     * finds them in L3. Columns first was 2-11% faster at 64-128 rows per thread (128x1536x384, 197x3072x768,
+     * 256x1024x1024): a thread's half of the weights stays in its own L2, and half the rows run less of the 12-row
+     * tile. Harness and figures: bench/results/split-rows-s9-2026-11-25.md.
+     */
+    static final int ROWS_FIRST_MIN = 192;
+
+    /**
+     * {@link #split} that splits rows first when every row part keeps at least {@code rowsFirstMin} rows: the number
+     * of row parts is the largest divisor of the thread parts that allows it (so no thread is left idle), the columns
+     * split the rest.
+     */
+    static void split(WorkerPool pool, long minMacs, int m, int n, int k, int columnUnit, int rowsFirstMin,
+                      Tile tile) {
         long macs = (long) m * n * Math.max(1, k);
         int parts = (int) Math.min(pool.threads(), Math.max(1, macs / Math.max(1, minMacs)));
         int colUnits = (n + columnUnit - 1) / columnUnit, rowUnits = (m + ROW_UNIT - 1) / ROW_UNIT;
-        int colParts = Math.max(1, Math.min(parts, colUnits));
-        int rowParts = Math.max(1, Math.min(parts / colParts, rowUnits));
+        int colParts, rowParts;
+        int rowsFirst = rowsFirstParts(parts, m, rowsFirstMin);
+        if (rowsFirst > 1) {
+            rowParts = rowsFirst;
+            colParts = Math.max(1, Math.min(parts / rowParts, colUnits));
+        } else {
+            colParts = Math.max(1, Math.min(parts, colUnits));
+            rowParts = Math.max(1, Math.min(parts / colParts, rowUnits));
+        }
         if (colParts * rowParts == 1) {
             tile.run(0, m, 0, n);
             return;
         }
-        pool.parallelFor(colParts * rowParts, 1, (start, end) -> {
+        int cols = colParts, rows = rowParts;
+        pool.parallelFor(cols * rows, 1, (start, end) -> {
             for (int t = start; t < end; t++) {
-                int rp = t / colParts, cp = t % colParts;
-                int m0 = Math.min(m, part(rowUnits, rowParts, rp) * ROW_UNIT);
-                int m1 = Math.min(m, part(rowUnits, rowParts, rp + 1) * ROW_UNIT);
-                int n0 = Math.min(n, part(colUnits, colParts, cp) * columnUnit);
-                int n1 = Math.min(n, part(colUnits, colParts, cp + 1) * columnUnit);
+                int rp = t / cols, cp = t % cols;
+                int m0 = Math.min(m, part(rowUnits, rows, rp) * ROW_UNIT);
+                int m1 = Math.min(m, part(rowUnits, rows, rp + 1) * ROW_UNIT);
+                int n0 = Math.min(n, part(colUnits, cols, cp) * columnUnit);
+                int n1 = Math.min(n, part(colUnits, cols, cp + 1) * columnUnit);
                 tile.run(m0, m1, n0, n1);
             }
         });
+    }
+
+    /**
+     * Row parts for a rows-first split: the largest divisor of {@code parts} whose row parts (in units of
+     * {@link #ROW_UNIT}, as {@link #split} cuts them) all keep at least {@code rowsFirstMin} rows; 1 for none.
+     */
+    static int rowsFirstParts(int parts, int m, int rowsFirstMin) {
+        int rowUnits = (m + ROW_UNIT - 1) / ROW_UNIT;
+        for (int r = Math.min(parts, m / Math.max(1, rowsFirstMin)); r > 1; r--) {
+            if (parts % r != 0) continue;
+            boolean tall = true;
+            for (int i = 0; i < r && tall; i++) {
+                int m0 = Math.min(m, part(rowUnits, r, i) * ROW_UNIT), m1 = Math.min(m, part(rowUnits, r, i + 1) * ROW_UNIT);
+                tall = m1 - m0 >= rowsFirstMin;
+            }
+            if (tall) return r;
+        }
+        return 1;
     }
 
     private static int part(int units, int parts, int i) {

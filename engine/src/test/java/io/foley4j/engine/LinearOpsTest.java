@@ -103,6 +103,46 @@ class LinearOpsTest {
         }
     }
 
+    /**
+     * Rows first (the packed F32 GEMM's split for tall x): row parts of at least rowsFirstMin rows, as many as divide
+     * the thread parts, columns for the rest; y still covered exactly once.
+     */
+    @Test
+    void rowsFirstSplitKeepsRowPartsTallAndCoversOutputOnce() {
+        int rowsFirstMin = 10;
+        // {threads, m, n, expected row parts, expected column parts}
+        for (int[] s : new int[][] {{2, 20, 64, 1, 2}, {2, 24, 64, 2, 1}, {2, 19, 64, 1, 2}, {3, 36, 64, 3, 1},
+                {3, 25, 64, 1, 3}, {4, 25, 64, 2, 2}, {4, 48, 64, 4, 1}, {4, 48, 4, 4, 1}, {1, 500, 64, 1, 1}}) {
+            int threads = s[0], m = s[1], n = s[2];
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                int[] hits = new int[m * n];
+                java.util.Set<Integer> rowStarts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                java.util.Set<Integer> colStarts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                java.util.List<int[]> tiles = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                LinearOps.split(pool, SPLIT_MACS, m, n, 100, 4, rowsFirstMin, (m0, m1, n0, n1) -> {
+                    tiles.add(new int[] {m0, m1, n0, n1});
+                    rowStarts.add(m0);
+                    colStarts.add(n0);
+                    synchronized (hits) {
+                        for (int i = m0; i < m1; i++) {
+                            for (int j = n0; j < n1; j++) hits[i * n + j]++;
+                        }
+                    }
+                });
+                int[] once = new int[m * n];
+                java.util.Arrays.fill(once, 1);
+                String what = threads + " threads, " + m + " x " + n;
+                assertArrayEquals(once, hits, "rows-first split of " + what);
+                assertTrue(rowStarts.size() == s[3] && colStarts.size() == s[4], what + ": " + rowStarts.size()
+                        + " row parts x " + colStarts.size() + " column parts, expected " + s[3] + " x " + s[4]);
+                for (int[] t : tiles) {
+                    assertTrue(s[3] == 1 || t[1] - t[0] >= rowsFirstMin,
+                            what + ": row part [" + t[0] + ", " + t[1] + ") shorter than " + rowsFirstMin);
+                }
+            }
+        }
+    }
+
     @Test
     void packedAndUnpackedF32Agree() {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
