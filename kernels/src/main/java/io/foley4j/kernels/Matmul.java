@@ -277,7 +277,7 @@ public final class Matmul {
                                                    int n, int k) {
         x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
         long block = (long) m * PANEL * 4;
-        y.asSlice(0, (long) (n + PANEL - 1) / PANEL * block).fill((byte) 0);
+        if (k == 0) y.asSlice(0, (long) (n + PANEL - 1) / PANEL * block).fill((byte) 0);
         float[] rows = PackedRows.rowsScratch(m, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
@@ -289,7 +289,8 @@ public final class Matmul {
                     // runs whole (its weights are zero-padded), so every tile is the full-width one
                     long ahead = ahead(n, k, 0, n, j, m, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y.asSlice(j / PANEL * block, block), PANEL, k, i0, i1, 0,
-                            PANEL, panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead));
+                            PANEL, panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead),
+                            k0 == 0 ? ZEROS : null, 0);
                 }
             }
         }
@@ -318,11 +319,21 @@ public final class Matmul {
         return (long) (Math.min(k, k0 + KC) - k0) * PANEL * 4;
     }
 
+    /** One panel row of zeros: where the accumulators of the first K block start when there is no bias. */
+    static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(PANEL * 4L, 64);
+
     /**
-     * y[m0:m1, n0:n1] = bias (or 0), before the micro-kernels accumulate into it. With one load path per tile the
-     * micro-tiles stay small enough for C2 to compile with vector intrinsics: a bias branch inside the earlier
-     * 24-accumulator tile made it fall back to boxed vectors (10 instead of 140 GFLOP/s whenever a bias was given).
+     * Where the micro-tiles of K block k0 start their accumulators ({@link MatmulTiles#panel}'s {@code start}): the
+     * first from the bias (or {@link #ZEROS}), read with row stride 0, the later ones from y, which holds the earlier
+     * blocks' sums. So y is only written by the first block, never filled first and read back: a y not in cache
+     * (each linear of a forward writes a different one, 2.4 MiB for ViT-B/16's fc1) costs its loads' misses
+     * otherwise, ~4% of fc1 on one thread (session 9, bench/results/split-rows-s9-2026-11-25.md).
      */
+    static MemorySegment start(MemorySegment bias, int k0) {
+        return k0 > 0 ? null : bias != null ? bias : ZEROS;
+    }
+
+    /** y[m0:m1, n0:n1] = bias (or 0): the whole result when K = 0, where no K block runs. */
     static void initTile(MemorySegment bias, MemorySegment y, int n, int m0, int m1, int n0, int n1) {
         bias = Mem.plain(bias); y = Mem.plain(y);
         long bytes = (long) (n1 - n0) * 4;
@@ -336,10 +347,15 @@ public final class Matmul {
         }
     }
 
+    /** Byte offset of column j in {@link #start}'s segment. */
+    static long startAt(MemorySegment bias, int j) {
+        return bias != null ? j * 4L : 0;
+    }
+
     public static void matmulF32PackedVector(MemorySegment x, MemorySegment packed, MemorySegment bias,
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
-        initTile(bias, y, n, m0, m1, n0, n1);
+        if (k == 0) initTile(bias, y, n, m0, m1, n0, n1);
         float[] rows = PackedRows.rowsScratch(m1 - m0, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
@@ -349,7 +365,7 @@ public final class Matmul {
                 for (int j = n0; j < n1; j += PANEL) {
                     long ahead = ahead(n, k, n0, n1, j, m1, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
-                            k0, k1, ahead, aheadBytes(k, ahead));
+                            k0, k1, ahead, aheadBytes(k, ahead), start(bias, k0), startAt(bias, j));
                 }
             }
         }

@@ -41,7 +41,7 @@ final class MatmulPanels {
         x = Mem.plain(x); w = Mem.plain(w); scales = Mem.plain(scales); bias = Mem.plain(bias); y = Mem.plain(y);
         MemorySegment panel = PANEL_SCRATCH.get();
         float[] rows = PackedRows.rowsScratch(m1 - m0, k);
-        Matmul.initTile(bias, y, n, m0, m1, n0, n1);
+        if (k == 0) Matmul.initTile(bias, y, n, m0, m1, n0, n1);
         for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
             int k1 = Math.min(k, k0 + Matmul.KC);
             for (int i0 = m0; i0 < m1; i0 += Matmul.MC) {
@@ -52,7 +52,8 @@ final class MatmulPanels {
                     widen(format, w, scales, k, j, width, k0, k1, panel);
                     // the tiles index the panel by absolute k
                     MatmulTiles.panel(x, rows, panel, y, n, k, i0, i1, j, width, -(long) k0 * Matmul.PANEL * 4,
-                            k0, k1, -1, 0); // the scratch panel is in cache: nothing to touch ahead
+                            k0, k1, -1, 0, // the scratch panel is in cache: nothing to touch ahead
+                            Matmul.start(bias, k0), Matmul.startAt(bias, j));
                 }
             }
         }

@@ -10,9 +10,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * Register-blocked micro-kernels of {@link Matmul#matmulF32PackedVector} and {@link MatmulPanels}: each adds
- * {@code x[i.., k0..k1) · panel[k0..k1)} into a tile of y that starts at column {@code j} (a panel start); y holds
- * the bias (see {@link Matmul#initTile}) or the partial sums of earlier K blocks. Every output element sums its
+ * Register-blocked micro-kernels of {@link Matmul#matmulF32PackedVector} and {@link MatmulPanels}: each writes
+ * {@code start + x[i.., k0..k1) · panel[k0..k1)} into a tile of y that starts at column {@code j} (a panel start),
+ * where start is the bias or zeros for the first K block (one row of them, read for every row) and y itself, the
+ * partial sums of earlier K blocks, after it (see {@link Matmul#start}). Every output element sums its
  * products in k order, one fma each, whichever kernel and block computes it, so results do not depend on the
  * tiling, the thread split or the JIT tier.
  * {@code pw} is the byte offset of the panel in the packed weights. Offsets are affine in the loop index
@@ -103,11 +104,17 @@ final class MatmulTiles {
      * ({@link #touchAt}), so it is in L2 when its turn comes: Java has no prefetch instruction, and without this the
      * first tile of each panel waits for it to come from memory (the hardware prefetchers stop at every 4 KiB page).
      * Single-row tiles do not touch.
+     * <p>{@code start} non-null: the accumulators start from its bytes at {@code startAt} (columns j.. of the bias, or
+     * zeros), the same for every row; null: from y, which holds the sums of earlier K blocks.
      */
     static void panel(MemorySegment x, float[] rows, MemorySegment packed, MemorySegment y,
                       int n, int k, int i0, int i1, int j, int width, long pw, int k0, int k1,
-                      long ahead, long aheadBytes) {
-        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
+                      long ahead, long aheadBytes, MemorySegment start, long startAt) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y); start = Mem.plain(start);
+        // where the accumulators start: y's tile (stride one row of y), or one row of start for every row (stride 0)
+        boolean fresh = start != null;
+        MemorySegment s = fresh ? start : y;
+        long rs = (long) n * 4, srs = fresh ? 0 : rs;
         if (width == PANEL) {
             int kc = k1 - k0, i = i0, a0 = 0;
             long pk = pw + (long) k0 * PANEL * 4;
@@ -117,28 +124,34 @@ final class MatmulTiles {
                 // the lead tile reads whole weight rows per k: it streams the panel in faster than the wide tiles
                 // would when no earlier call touched it (the first panel). It touches its own panel: the panel is
                 // what it waits for, so more loads from memory would only slow it.
-                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1, pk);
+                tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1, pk, s, so(fresh, startAt, i, j, rs), srs);
                 i += MR;
                 a0 += MR * kc;
                 for (int end = i + wide; i < end; i += MR_WIDE, a0 += MR_WIDE * kc) {
                     tileWide(rows, a0, packed, pk, y, n, i, j, kc,
-                            touchAt(ahead, aheadBytes, span, call++, size, pk));
+                            touchAt(ahead, aheadBytes, span, call++, size, pk), s, so(fresh, startAt, i, j, rs), srs);
                     tileWide(rows, a0, packed, pk + 2 * VB, y, n, i, j + 2 * L, kc,
-                            touchAt(ahead, aheadBytes, span, call++, size, pk));
+                            touchAt(ahead, aheadBytes, span, call++, size, pk), s,
+                            so(fresh, startAt, i, j, rs) + 2 * VB, srs);
                 }
             }
             for (; i + MR <= i1; i += MR, a0 += MR * kc) {
                 tileRows(x, rows, a0, packed, y, n, k, i, j, pw, k0, k1,
-                        touchAt(ahead, aheadBytes, span, call++, size, pk));
+                        touchAt(ahead, aheadBytes, span, call++, size, pk), s, so(fresh, startAt, i, j, rs), srs);
             }
             for (; i < i1; i++) {
-                tile1(x, packed, y, n, k, i, j, pw, k0, k1);
+                tile1(x, packed, y, n, k, i, j, pw, k0, k1, s, so(fresh, startAt, i, j, rs));
             }
         } else {
             for (int i = i0; i < i1; i++) {
-                tile1Masked(x, packed, y, n, k, i, j, pw, width, k0, k1);
+                tile1Masked(x, packed, y, n, k, i, j, pw, width, k0, k1, s, so(fresh, startAt, i, j, rs));
             }
         }
+    }
+
+    /** Byte offset where row i's accumulators of the tile at column j start: in start (any row), or in y. */
+    private static long so(boolean fresh, long startAt, int i, int j, long rs) {
+        return fresh ? startAt : i * rs + j * 4L;
     }
 
     /** System property: {@code false} turns off the touches of the next weight block (see {@link #panel}). */
@@ -163,17 +176,20 @@ final class MatmulTiles {
 
     // MR rows at packed offset a0: the tile over the first kc & ~1 steps of k, then tile1 per row for an odd last k
     private static void tileRows(MemorySegment x, float[] rows, int a0, MemorySegment packed, MemorySegment y,
-                                 int n, int k, int i, int j, long pw, int k0, int k1, long touch) {
+                                 int n, int k, int i, int j, long pw, int k0, int k1, long touch,
+                                 MemorySegment s, long so, long srs) {
         int kc = k1 - k0;
-        tile(rows, a0, packed, pw + (long) k0 * PANEL * 4, y, n, i, j, kc, touch);
-        for (int r = 0; r < MR && (kc & 1) != 0; r++) {
-            tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1);
+        tile(rows, a0, packed, pw + (long) k0 * PANEL * 4, y, n, i, j, kc, touch, s, so, srs);
+        long rs = (long) n * 4;
+        for (int r = 0; r < MR && (kc & 1) != 0; r++) { // the tile has written these rows: go on from y
+            tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1, y, (i + r) * rs + j * 4L);
         }
     }
 
-    private static FloatVector init(MemorySegment y, long yo, int v) {
-        y = Mem.plain(y);
-        return FloatVector.fromMemorySegment(F, y, yo + v * VB, ORDER);
+    // vector v of the accumulators' start of a row, at byte offset so of s
+    private static FloatVector init(MemorySegment s, long so, int v) {
+        s = Mem.plain(s);
+        return FloatVector.fromMemorySegment(F, s, so + v * VB, ORDER);
     }
 
     // MR rows x PANEL (= 4 vectors) columns over the first kc & ~1 steps of k, two per iteration: 16 accumulators;
@@ -183,19 +199,20 @@ final class MatmulTiles {
     // x0 + r * K * 4 + p * 4 stayed in it (one compare and branch per row per k). Each iteration also loads the byte
     // at touch + p * TOUCH, ahead of use, as tileWide does.
     static void tile(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
-                      int n, int i, int j, int kc, long touch) {
-        packed = Mem.plain(packed); y = Mem.plain(y);
+                      int n, int i, int j, int kc, long touch, MemorySegment s, long so, long srs) {
+        packed = Mem.plain(packed); y = Mem.plain(y); s = Mem.plain(s);
         long rs = (long) n * 4;
         long y0 = ((long) i * n + j) * 4;
         long y1 = y0 + 1 * rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs;
-        FloatVector c00 = init(y, y0, 0), c01 = init(y, y0, 1);
-        FloatVector c02 = init(y, y0, 2), c03 = init(y, y0, 3);
-        FloatVector c10 = init(y, y1, 0), c11 = init(y, y1, 1);
-        FloatVector c12 = init(y, y1, 2), c13 = init(y, y1, 3);
-        FloatVector c20 = init(y, y2, 0), c21 = init(y, y2, 1);
-        FloatVector c22 = init(y, y2, 2), c23 = init(y, y2, 3);
-        FloatVector c30 = init(y, y3, 0), c31 = init(y, y3, 1);
-        FloatVector c32 = init(y, y3, 2), c33 = init(y, y3, 3);
+        long s1 = so + srs, s2 = so + 2 * srs, s3 = so + 3 * srs;
+        FloatVector c00 = init(s, so, 0), c01 = init(s, so, 1);
+        FloatVector c02 = init(s, so, 2), c03 = init(s, so, 3);
+        FloatVector c10 = init(s, s1, 0), c11 = init(s, s1, 1);
+        FloatVector c12 = init(s, s1, 2), c13 = init(s, s1, 3);
+        FloatVector c20 = init(s, s2, 0), c21 = init(s, s2, 1);
+        FloatVector c22 = init(s, s2, 2), c23 = init(s, s2, 3);
+        FloatVector c30 = init(s, s3, 0), c31 = init(s, s3, 1);
+        FloatVector c32 = init(s, s3, 2), c33 = init(s, s3, 3);
         int touched = 0;
         for (int p = 0, even = kc & ~1; p < even; p += 2) {
             long wo = pw + (long) p * (PANEL * 4);
@@ -257,18 +274,24 @@ final class MatmulTiles {
     // its address is affine in p like the others, so its bounds check leaves the loop too (a nested loop or a
     // separate induction variable for it cost the tile 20-35%).
     static void tileWide(float[] rows, int a0, MemorySegment packed, long pw, MemorySegment y,
-                         int n, int i, int j, int kc, long touch) {
-        packed = Mem.plain(packed); y = Mem.plain(y);
+                         int n, int i, int j, int kc, long touch, MemorySegment s, long so, long srs) {
+        packed = Mem.plain(packed); y = Mem.plain(y); s = Mem.plain(s);
         long rs = (long) n * 4;
         long y0 = ((long) i * n + j) * 4, y1 = y0 + rs, y2 = y0 + 2 * rs, y3 = y0 + 3 * rs;
         long y4 = y0 + 4 * rs, y5 = y0 + 5 * rs, y6 = y0 + 6 * rs, y7 = y0 + 7 * rs;
         long y8 = y0 + 8 * rs, y9 = y0 + 9 * rs, y10 = y0 + 10 * rs, y11 = y0 + 11 * rs;
-        FloatVector c00 = init(y, y0, 0), c01 = init(y, y0, 1), c10 = init(y, y1, 0), c11 = init(y, y1, 1);
-        FloatVector c20 = init(y, y2, 0), c21 = init(y, y2, 1), c30 = init(y, y3, 0), c31 = init(y, y3, 1);
-        FloatVector c40 = init(y, y4, 0), c41 = init(y, y4, 1), c50 = init(y, y5, 0), c51 = init(y, y5, 1);
-        FloatVector c60 = init(y, y6, 0), c61 = init(y, y6, 1), c70 = init(y, y7, 0), c71 = init(y, y7, 1);
-        FloatVector c80 = init(y, y8, 0), c81 = init(y, y8, 1), c90 = init(y, y9, 0), c91 = init(y, y9, 1);
-        FloatVector ca0 = init(y, y10, 0), ca1 = init(y, y10, 1), cb0 = init(y, y11, 0), cb1 = init(y, y11, 1);
+        FloatVector c00 = init(s, so, 0), c01 = init(s, so, 1);
+        FloatVector c10 = init(s, so + srs, 0), c11 = init(s, so + srs, 1);
+        FloatVector c20 = init(s, so + 2 * srs, 0), c21 = init(s, so + 2 * srs, 1);
+        FloatVector c30 = init(s, so + 3 * srs, 0), c31 = init(s, so + 3 * srs, 1);
+        FloatVector c40 = init(s, so + 4 * srs, 0), c41 = init(s, so + 4 * srs, 1);
+        FloatVector c50 = init(s, so + 5 * srs, 0), c51 = init(s, so + 5 * srs, 1);
+        FloatVector c60 = init(s, so + 6 * srs, 0), c61 = init(s, so + 6 * srs, 1);
+        FloatVector c70 = init(s, so + 7 * srs, 0), c71 = init(s, so + 7 * srs, 1);
+        FloatVector c80 = init(s, so + 8 * srs, 0), c81 = init(s, so + 8 * srs, 1);
+        FloatVector c90 = init(s, so + 9 * srs, 0), c91 = init(s, so + 9 * srs, 1);
+        FloatVector ca0 = init(s, so + 10 * srs, 0), ca1 = init(s, so + 10 * srs, 1);
+        FloatVector cb0 = init(s, so + 11 * srs, 0), cb1 = init(s, so + 11 * srs, 1);
         int touched = 0;
         for (int p = 0; p < kc; p++) {
             long wo = pw + (long) p * (PANEL * 4);
@@ -325,11 +348,11 @@ final class MatmulTiles {
 
     // 1 row x PANEL columns (tail rows)
     static void tile1(MemorySegment x, MemorySegment packed, MemorySegment y,
-                      int n, int k, int i, int j, long pw, int k0, int k1) {
-        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
+                      int n, int k, int i, int j, long pw, int k0, int k1, MemorySegment s, long so) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y); s = Mem.plain(s);
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
-        FloatVector c0 = init(y, y0, 0), c1 = init(y, y0, 1);
-        FloatVector c2 = init(y, y0, 2), c3 = init(y, y0, 3);
+        FloatVector c0 = init(s, so, 0), c1 = init(s, so, 1);
+        FloatVector c2 = init(s, so, 2), c3 = init(s, so, 3);
         for (int p = k0; p < k1; p++) {
             long wo = pw + (long) p * (PANEL * 4);
             FloatVector a = FloatVector.broadcast(F, x.get(F32, x0 + (long) p * 4));
@@ -352,14 +375,15 @@ final class MatmulTiles {
     // 1 row of the last, narrower panel (stored zero-padded [K][PANEL], width < PANEL): whole weight vectors, masked
     // load and store of y only
     static void tile1Masked(MemorySegment x, MemorySegment packed, MemorySegment y,
-                            int n, int k, int i, int j, long pw, int width, int k0, int k1) {
-        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y);
+                            int n, int k, int i, int j, long pw, int width, int k0, int k1, MemorySegment s,
+                            long so) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y); s = Mem.plain(s);
         VectorMask<Float> m0 = mask(width, 0), m1 = mask(width, 1), m2 = mask(width, 2), m3 = mask(width, 3);
         long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
-        FloatVector c0 = FloatVector.fromMemorySegment(F, y, y0, ORDER, m0);
-        FloatVector c1 = FloatVector.fromMemorySegment(F, y, y0 + VB, ORDER, m1);
-        FloatVector c2 = FloatVector.fromMemorySegment(F, y, y0 + 2 * VB, ORDER, m2);
-        FloatVector c3 = FloatVector.fromMemorySegment(F, y, y0 + 3 * VB, ORDER, m3);
+        FloatVector c0 = FloatVector.fromMemorySegment(F, s, so, ORDER, m0);
+        FloatVector c1 = FloatVector.fromMemorySegment(F, s, so + VB, ORDER, m1);
+        FloatVector c2 = FloatVector.fromMemorySegment(F, s, so + 2 * VB, ORDER, m2);
+        FloatVector c3 = FloatVector.fromMemorySegment(F, s, so + 3 * VB, ORDER, m3);
         for (int p = k0; p < k1; p++) {
             long wo = pw + (long) p * (PANEL * 4);
             FloatVector a = FloatVector.broadcast(F, x.get(F32, x0 + (long) p * 4));

@@ -153,7 +153,7 @@ class MatmulTest {
                 Case c = factory.make(arena, ws, b, m, n, k);
                 String where = c.name() + " M=" + m + " N=" + n + " K=" + k + " at " + Simd.describe();
 
-                MemorySegment ref = Mem.floats(arena, (long) m * n), vec = Mem.floats(arena, (long) m * n);
+                MemorySegment ref = Mem.floats(arena, (long) m * n), vec = nans(arena, (long) m * n);
                 c.scalar().run(x, ref, 0, m, 0, n);
                 c.vector().run(x, vec, 0, m, 0, n);
                 float[] yRef = Mem.toFloats(ref), yVec = Mem.toFloats(vec);
@@ -168,14 +168,46 @@ class MatmulTest {
 
                 // tiles: rows and columns split in two compute exactly the full result
                 int mh = m / 2, nh = n / 2 / c.columnAlign() * c.columnAlign();
-                MemorySegment tiled = Mem.floats(arena, (long) m * n);
+                MemorySegment tiled = nans(arena, (long) m * n);
                 c.dispatch().run(x, tiled, 0, mh, 0, nh);
                 c.dispatch().run(x, tiled, 0, mh, nh, n);
                 c.dispatch().run(x, tiled, mh, m, 0, nh);
                 c.dispatch().run(x, tiled, mh, m, nh, n);
-                MemorySegment whole = Mem.floats(arena, (long) m * n);
+                MemorySegment whole = nans(arena, (long) m * n);
                 c.dispatch().run(x, whole, 0, m, 0, n);
                 assertArrayEquals(Mem.toFloats(whole), Mem.toFloats(tiled), where + " tiled vs whole");
+            }
+        }
+    }
+
+    /**
+     * y filled with NaN before a kernel runs: the kernels never read y before they have written it (the packed GEMM
+     * starts its first K block from the bias, not from y), so any element left unwritten or read first shows.
+     */
+    static MemorySegment nans(Arena arena, long floats) {
+        MemorySegment s = Mem.floats(arena, floats);
+        for (long i = 0; i < floats; i++) Mem.setF32(s, i, Float.NaN);
+        return s;
+    }
+
+    /** Without a bias the packed GEMM (F32 and widened INT8 panels) starts from zeros: same as the scalar one. */
+    @Test
+    void packedWithoutBiasMatchesScalar() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] xs = Rand.floats(50 + m, m * k, 2f), ws = Rand.floats(51 + n, n * k, 1f);
+                MemorySegment x = Mem.floats(arena, xs);
+                for (CaseFactory f : new CaseFactory[] {MatmulTest::f32Packed, MatmulTest::q8RowPacked}) {
+                    Case c = f.make(arena, ws, null, m, n, k);
+                    MemorySegment ref = Mem.floats(arena, (long) m * n), vec = nans(arena, (long) m * n);
+                    c.scalar().run(x, ref, 0, m, 0, n);
+                    c.vector().run(x, vec, 0, m, 0, n);
+                    Diff d = normalized(Mem.toFloats(vec), Mem.toFloats(ref), xs, c.dequantized(), new float[n], m, n,
+                            k);
+                    assertTrue(d.maxAbs() <= ORDER_TOL, c.name() + " without bias M=" + m + " N=" + n + " K=" + k
+                            + " at " + Simd.describe() + ": " + d);
+                }
             }
         }
     }
