@@ -79,6 +79,47 @@ public final class LinearOps {
     }
 
     /**
+     * Linears that read the same x, run as one GEMM: {@code w} is their F32_PACKED weights stacked
+     * ({@code [G * D, K]}, e.g. q, k and v packed one after the other), {@code bias} their biases stacked
+     * ({@code [G * D]}) or null, and {@code ys[g]} gets {@code x · w_g^T + bias_g} ({@code [..., D]}, the leading shape
+     * of x). The same numbers as G calls of {@link #linear} (same products, same order), for one packing of x and one
+     * hand-off to the pool. D must be a multiple of {@link Matmul#PANEL}.
+     */
+    public static void linearGroups(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor... ys) {
+        String op = "linearGroups";
+        if (w.dtype() != DType.F32_PACKED || w.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight w " + w + " must be F32_PACKED [G * D, K]");
+        }
+        if (ys == null || ys.length == 0 || w.dim(0) % ys.length != 0) {
+            throw new IllegalArgumentException(op + ": " + (ys == null ? 0 : ys.length) + " outputs cannot split the "
+                    + w.dim(0) + " rows of w " + w + " evenly");
+        }
+        int groupN = w.dim(0) / ys.length, k = w.dim(1);
+        if (groupN % Matmul.PANEL != 0) {
+            throw new IllegalArgumentException(op + ": group width " + groupN + " of w " + w
+                    + " is not a multiple of the panel width " + Matmul.PANEL);
+        }
+        Tensor wg = Tensor.of(DType.F32, w.data().asSlice(0, 4L * groupN * k), groupN, k); // shape stand-in for checks
+        int m = -1;
+        MemorySegment[] ysd = new MemorySegment[ys.length];
+        for (int g = 0; g < ys.length; g++) {
+            int mg = checkShapes(op, x, wg, null, ys[g]);
+            if (m >= 0 && mg != m) {
+                throw new IllegalArgumentException(op + ": output " + g + " " + ys[g] + " has " + mg + " rows, not " + m);
+            }
+            m = mg;
+            ysd[g] = ys[g].data();
+        }
+        if (bias != null && (bias.dtype() != DType.F32 || bias.rank() != 1 || bias.dim(0) != w.dim(0))) {
+            throw new IllegalArgumentException(op + ": bias " + bias + " must be F32 [" + w.dim(0) + "] for w " + w);
+        }
+        int rows = m, n = w.dim(0);
+        MemorySegment xs = x.data(), ws = w.data(), bs = bias == null ? null : bias.data();
+        split(pool, MIN_MACS_PER_THREAD, rows, n, k, Matmul.PANEL, ROWS_FIRST_MIN,
+                (m0, m1, n0, n1) -> Matmul.matmulF32PackedGroups(xs, ws, bs, ysd, groupN, rows, n, k, m0, m1, n0, n1));
+    }
+
+    /**
      * INT8 x INT8: quantizes each row of x into {@code act} (scale = maxabs / 127) and computes
      * {@code y = xScale[i] * wScale[j] * (xq[i] · wq[j]) + bias[j]} with I8_ROW or I8_ROW_PACKED weights.
      * I8_ROW with fewer than {@link MatmulQ8#GEMM_MIN_ROWS} rows accumulates in INT32 (exact); otherwise the
@@ -131,6 +172,47 @@ public final class LinearOps {
         MemorySegment p = arena.allocate(Matmul.packedF32Floats(n, k) * 4, 64);
         Matmul.packF32(w.data(), p, n, k);
         return Tensor.of(DType.F32_PACKED, p, n, k);
+    }
+
+    /**
+     * Load-time packing of G F32 weights {@code [D, K]} of one shape, one after another, into the stacked F32_PACKED
+     * {@code [G * D, K]} that {@link #linearGroups} takes. D must be a multiple of {@link Matmul#PANEL}; then group g
+     * alone is a packed {@code [D, K]} too ({@link #packedGroup}), so the layers can also run one by one on views
+     * of the same memory.
+     */
+    public static Tensor packF32Stacked(Arena arena, Tensor... ws) {
+        if (ws.length == 0) {
+            throw new IllegalArgumentException("packF32Stacked: no weights");
+        }
+        int d = ws[0].rank() == 2 ? ws[0].dim(0) : -1, k = ws[0].rank() == 2 ? ws[0].dim(1) : -1;
+        for (Tensor w : ws) {
+            requireWeight("packF32Stacked", w, DType.F32);
+            if (w.dim(0) != d || w.dim(1) != k) {
+                throw new IllegalArgumentException("packF32Stacked: weights differ in shape: " + w + " and " + ws[0]);
+            }
+        }
+        if (d % Matmul.PANEL != 0) {
+            throw new IllegalArgumentException("packF32Stacked: " + d + " rows per weight is not a multiple of the "
+                    + "panel width " + Matmul.PANEL);
+        }
+        long bytes = Matmul.packedF32Floats(d, k) * 4;
+        MemorySegment all = arena.allocate(Math.max(1, bytes * ws.length), 64);
+        for (int g = 0; g < ws.length; g++) {
+            Matmul.packF32(ws[g].data(), all.asSlice(g * bytes, bytes), d, k);
+        }
+        return Tensor.of(DType.F32_PACKED, all.asSlice(0, bytes * ws.length), d * ws.length, k);
+    }
+
+    /** Group g of {@code groups} of a {@link #packF32Stacked} weight: the packed {@code [D, K]} of that layer. */
+    public static Tensor packedGroup(Tensor stacked, int groups, int g) {
+        if (stacked.dtype() != DType.F32_PACKED || stacked.rank() != 2 || groups < 1 || stacked.dim(0) % groups != 0
+                || g < 0 || g >= groups || stacked.dim(0) / groups % Matmul.PANEL != 0) {
+            throw new IllegalArgumentException("packedGroup: cannot take group " + g + " of " + groups + " from "
+                    + stacked);
+        }
+        int d = stacked.dim(0) / groups, k = stacked.dim(1);
+        long bytes = Matmul.packedF32Floats(d, k) * 4;
+        return Tensor.of(DType.F32_PACKED, stacked.data().asSlice(g * bytes, bytes), d, k);
     }
 
     /**

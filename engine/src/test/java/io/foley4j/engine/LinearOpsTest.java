@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.foley4j.kernels.Diff;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +141,54 @@ class LinearOpsTest {
                             what + ": row part [" + t[0] + ", " + t[1] + ") shorter than " + rowsFirstMin);
                 }
             }
+        }
+    }
+
+    /** q, k and v as one GEMM over their stacked packed weights: the same floats as three linears, on 1 and 3 threads. */
+    @Test
+    void linearGroupsEqualsOneLinearPerGroup() {
+        int d = 2 * io.foley4j.kernels.Matmul.PANEL, k = 40;
+        try (Arena arena = Arena.ofShared(); WorkerPool one = new WorkerPool(1); WorkerPool three = new WorkerPool(3)) {
+            for (int m : new int[] {1, 13, 200}) {
+                Tensor x = Tensor.ofFloats(arena, floats(70 + m, 2 * m * k), 2, m, k);
+                float[] ws = floats(71, 3 * d * k), bs = floats(72, 3 * d);
+                Tensor stacked = LinearOps.packF32(arena, Tensor.ofFloats(arena, ws, 3 * d, k));
+                Tensor[] parts = new Tensor[3];
+                for (int g = 0; g < 3; g++) {
+                    parts[g] = Tensor.ofFloats(arena, Arrays.copyOfRange(ws, g * d * k, (g + 1) * d * k), d, k);
+                }
+                // stacking the packed parts is packing the stacked weights
+                java.nio.ByteBuffer sb = LinearOps.packF32Stacked(arena, parts).data().asByteBuffer();
+                assertTrue(sb.equals(stacked.data().asByteBuffer()), "stacking the packed parts = packing the stack");
+                Tensor bias = Tensor.ofFloats(arena, bs, 3 * d);
+                for (WorkerPool pool : new WorkerPool[] {one, three}) {
+                    Tensor[] ys = new Tensor[3];
+                    for (int g = 0; g < 3; g++) ys[g] = Tensor.allocate(arena, DType.F32, 2, m, d);
+                    LinearOps.linearGroups(pool, x, stacked, bias, ys);
+                    for (int g = 0; g < 3; g++) {
+                        Tensor wg = LinearOps.packedGroup(stacked, 3, g);
+                        Tensor bg = Tensor.ofFloats(arena, Arrays.copyOfRange(bs, g * d, (g + 1) * d), d);
+                        Tensor y = Tensor.allocate(arena, DType.F32, 2, m, d);
+                        LinearOps.linear(pool, x, wg, bg, y);
+                        Tensor alone = Tensor.allocate(arena, DType.F32, 2, m, d);
+                        LinearOps.linear(pool, x, LinearOps.packF32(arena, parts[g]), bg, alone);
+                        assertArrayEquals(alone.toFloats(), y.toFloats(), "packedGroup " + g + " = packF32 of part " + g);
+                        assertArrayEquals(y.toFloats(), ys[g].toFloats(), "group " + g + " of x " + x + " on "
+                                + pool.threads() + " threads");
+                    }
+                }
+            }
+            Tensor x = Tensor.allocate(arena, DType.F32, 3, k);
+            Tensor w = LinearOps.packF32(arena, Tensor.allocate(arena, DType.F32, 3 * d, k));
+            Tensor y = Tensor.allocate(arena, DType.F32, 3, d), bad = Tensor.allocate(arena, DType.F32, 4, d);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearOps.linearGroups(one, x, w, null, y, y, y, y, y));
+            assertTrue(e.getMessage().contains("linearGroups") && e.getMessage().contains("evenly"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> LinearOps.linearGroups(one, x, w, null, y, y, bad));
+            assertTrue(e.getMessage().contains("linearGroups"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> LinearOps.linearGroups(one, x,
+                    Tensor.allocate(arena, DType.F32, 3 * d, k), null, y, y, y));
+            assertTrue(e.getMessage().contains("F32_PACKED"), e.getMessage());
         }
     }
 

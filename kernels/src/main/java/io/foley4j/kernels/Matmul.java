@@ -354,8 +354,81 @@ public final class Matmul {
 
     public static void matmulF32PackedVector(MemorySegment x, MemorySegment packed, MemorySegment bias,
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
-        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
-        if (k == 0) initTile(bias, y, n, m0, m1, n0, n1);
+        groupsVector(x, packed, bias, new MemorySegment[] {y}, n, m, n, k, m0, m1, n0, n1);
+    }
+
+    // ---- packed weights, output in column groups ----
+
+    /**
+     * The packed GEMM with its N output columns in {@code ys.length} groups of {@code groupN}: columns
+     * {@code [g * groupN, (g + 1) * groupN)} go to {@code ys[g]}, a row-major {@code [M, groupN]} of its own. So
+     * linears that read the same x run as one GEMM over their weights packed one after the other (a transformer's q,
+     * k and v: {@code packed} is {@code [3 * D, K]}, the bias {@code [3 * D]}): x is packed once, the pool is handed one
+     * call, and the tiles touch each next panel across the boundaries, while the outputs stay separate tensors.
+     * groupN must be a multiple of {@link #PANEL}, so no panel straddles two groups. Same products in the same order
+     * as {@link #matmulF32Packed} on each group's weights.
+     */
+    public static void matmulF32PackedGroups(MemorySegment x, MemorySegment packed, MemorySegment bias,
+                                             MemorySegment[] ys, int groupN, int m, int n, int k, int m0, int m1,
+                                             int n0, int n1) {
+        String op = "matmulF32PackedGroups";
+        Checks.require(ys != null && ys.length > 0, op, "no output groups");
+        Checks.require(groupN > 0 && groupN % PANEL == 0, op,
+                "group width " + groupN + " is not a positive multiple of PANEL = " + PANEL);
+        Checks.require((long) ys.length * groupN == n, op,
+                ys.length + " output groups of " + groupN + " columns do not make N = " + n);
+        Checks.dims(op, "M, N, K", true, m, n, k);
+        Checks.fits(op, "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
+        Checks.fits(op, "packed w[N=" + n + ", K=" + k + "]", packed, packedF32Floats(n, k), 4);
+        if (bias != null) {
+            Checks.fits(op, "bias[N=" + n + "]", bias, n, 4);
+        }
+        for (int g = 0; g < ys.length; g++) {
+            Checks.require(ys[g] != null, op, "output group " + g + " is null");
+            Checks.fits(op, "y" + g + "[M=" + m + ", " + groupN + "]", ys[g], (long) m * groupN, 4);
+        }
+        Checks.range(op, "row", m0, m1, m);
+        Checks.range(op, "column", n0, n1, n);
+        Checks.require(n0 % PANEL == 0 && n1 % PANEL == 0, op,
+                "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
+        if (Simd.SCALAR) matmulF32PackedGroupsScalar(x, packed, bias, ys, groupN, m, n, k, m0, m1, n0, n1);
+        else groupsVector(x, packed, bias, ys.clone(), groupN, m, n, k, m0, m1, n0, n1);
+    }
+
+    public static void matmulF32PackedGroupsScalar(MemorySegment x, MemorySegment packed, MemorySegment bias,
+                                                   MemorySegment[] ys, int groupN, int m, int n, int k, int m0,
+                                                   int m1, int n0, int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias);
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
+                float acc = 0;
+                for (int p = 0; p < k; p++) {
+                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
+                }
+                Mem.plain(ys[j / groupN]).set(F32, ((long) i * groupN + j % groupN) * 4, acc + biasAt(bias, j));
+            }
+        }
+    }
+
+    // the vector GEMM over groups of groupN columns (one group of N for matmulF32PackedVector): the panel loops use
+    // the global column j for the weights, the bias and the next block; each group's y sees its own column j % groupN
+    private static void groupsVector(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment[] ys,
+                                     int groupN, int m, int n, int k, int m0, int m1, int n0, int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias);
+        for (int g = 0; g < ys.length; g++) {
+            ys[g] = Mem.plain(ys[g]);
+        }
+        if (k == 0) {
+            for (int g = 0; g < ys.length; g++) {
+                int c0 = Math.max(n0, g * groupN), c1 = Math.min(n1, (g + 1) * groupN);
+                for (int i = m0; i < m1 && c0 < c1; i++) {
+                    for (int j = c0; j < c1; j++) {
+                        ys[g].set(F32, ((long) i * groupN + j - g * groupN) * 4, biasAt(bias, j));
+                    }
+                }
+            }
+        }
         float[] rows = PackedRows.rowsScratch(m1 - m0, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
@@ -363,9 +436,11 @@ public final class Matmul {
                 int i1 = Math.min(m1, i0 + MC);
                 PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += PANEL) {
+                    int g = j / groupN;
                     long ahead = ahead(n, k, n0, n1, j, m1, i1, k0, k1);
-                    MatmulTiles.panel(x, rows, packed, y, n, k, i0, i1, j, panelWidth(n, j), panelOffset(k, j) * 4,
-                            k0, k1, ahead, aheadBytes(k, ahead), start(bias, k0), startAt(bias, j));
+                    MatmulTiles.panel(x, rows, packed, ys[g], groupN, k, i0, i1, j - g * groupN, panelWidth(n, j),
+                            panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead), start(bias, k0),
+                            startAt(bias, j));
                 }
             }
         }

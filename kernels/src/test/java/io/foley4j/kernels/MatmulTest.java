@@ -212,6 +212,72 @@ class MatmulTest {
         }
     }
 
+    /**
+     * Column groups: one GEMM over G stacked packed weights writes each group's own y, bit for bit what the packed GEMM
+     * gives on that group's weights alone (same products, same order), with and without bias, over the whole range and
+     * split in column and row halves; the scalar reference agrees within the order tolerance.
+     */
+    @Test
+    void packedGroupsEqualPackedPerGroup() {
+        int p = Matmul.PANEL;
+        try (Arena arena = Arena.ofConfined()) {
+            // {M, groupN, K, G}: tails in M, several panels per group, K over two K blocks
+            for (int[] s : new int[][] {{1, p, 7, 3}, {19, 2 * p, 33, 3}, {197, p, 40, 2}, {5, p, Matmul.KC + 3, 3}}) {
+                int m = s[0], gn = s[1], k = s[2], groups = s[3], n = gn * groups;
+                float[] xs = Rand.floats(60 + m, m * k, 2f), ws = Rand.floats(61 + n, n * k, 1f);
+                float[] bs = Rand.floats(62 + n, n, 1f);
+                MemorySegment x = Mem.floats(arena, xs), b = Mem.floats(arena, bs);
+                MemorySegment all = Mem.floats(arena, Matmul.packedF32Floats(n, k));
+                Matmul.packF32(Mem.floats(arena, ws), all, n, k);
+                for (MemorySegment bias : new MemorySegment[] {b, null}) {
+                    String where = "M=" + m + " groups " + groups + " x " + gn + " K=" + k + (bias == null ? "" : " bias")
+                            + " at " + Simd.describe();
+                    MemorySegment[] ys = new MemorySegment[groups], halves = new MemorySegment[groups];
+                    MemorySegment[] ref = new MemorySegment[groups];
+                    for (int g = 0; g < groups; g++) {
+                        ys[g] = nans(arena, (long) m * gn);
+                        halves[g] = nans(arena, (long) m * gn);
+                        ref[g] = Mem.floats(arena, (long) m * gn);
+                    }
+                    Matmul.matmulF32PackedGroups(x, all, bias, ys, gn, m, n, k, 0, m, 0, n);
+                    int mh = m / 2, nh = n / 2 / p * p;
+                    for (int[] t : new int[][] {{0, mh, 0, nh}, {0, mh, nh, n}, {mh, m, 0, nh}, {mh, m, nh, n}}) {
+                        Matmul.matmulF32PackedGroups(x, all, bias, halves, gn, m, n, k, t[0], t[1], t[2], t[3]);
+                    }
+                    Matmul.matmulF32PackedGroupsScalar(x, all, bias, ref, gn, m, n, k, 0, m, 0, n);
+                    for (int g = 0; g < groups; g++) {
+                        MemorySegment wg = Mem.floats(arena, (long) gn * k), pg = Mem.floats(arena, (long) gn * k);
+                        MemorySegment.copy(ws, g * gn * k, wg, Mem.F32, 0, gn * k);
+                        Matmul.packF32(wg, pg, gn, k);
+                        MemorySegment bg = bias == null ? null : bias.asSlice(4L * g * gn, 4L * gn);
+                        MemorySegment alone = nans(arena, (long) m * gn);
+                        Matmul.matmulF32Packed(x, pg, bg, alone, m, gn, k, 0, m, 0, gn);
+                        assertArrayEquals(Mem.toFloats(alone), Mem.toFloats(ys[g]), where + ": group " + g);
+                        assertArrayEquals(Mem.toFloats(alone), Mem.toFloats(halves[g]), where + ": group " + g
+                                + " in four tiles");
+                        float[] wsg = java.util.Arrays.copyOfRange(ws, g * gn * k, (g + 1) * gn * k);
+                        float[] bsg = bias == null ? new float[gn] : java.util.Arrays.copyOfRange(bs, g * gn, (g + 1) * gn);
+                        Diff d = normalized(Mem.toFloats(ys[g]), Mem.toFloats(ref[g]), xs, wsg, bsg, m, gn, k);
+                        assertTrue(d.maxAbs() <= ORDER_TOL, where + ": group " + g + " vs scalar: " + d);
+                    }
+                }
+            }
+            MemorySegment x = Mem.floats(arena, 4L * 8), w = Mem.floats(arena, Matmul.packedF32Floats(2 * p, 8));
+            MemorySegment[] two = {Mem.floats(arena, 4L * p), Mem.floats(arena, 4L * p)};
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Matmul.matmulF32PackedGroups(x, w, null, two, p / 2, 4, p, 8, 0, 4, 0, p));
+            assertTrue(e.getMessage().contains("matmulF32PackedGroups") && e.getMessage().contains("multiple of PANEL"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> Matmul.matmulF32PackedGroups(x, w, null, two, p, 4, 3 * p, 8, 0, 4, 0, 3 * p));
+            assertTrue(e.getMessage().contains("do not make N"), e.getMessage());
+            MemorySegment[] shortY = {Mem.floats(arena, 4L * p), Mem.floats(arena, 3L * p)};
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> Matmul.matmulF32PackedGroups(x, w, null, shortY, p, 4, 2 * p, 8, 0, 4, 0, 2 * p));
+            assertTrue(e.getMessage().contains("y1"), e.getMessage());
+        }
+    }
+
     @Test
     void f32MatchesScalar() {
         vectorMatchesScalar(MatmulTest::f32);

@@ -5,6 +5,7 @@ import static io.foley4j.models.vit.VitState.view;
 import io.foley4j.engine.ActivationOps;
 import io.foley4j.engine.AttentionOps;
 import io.foley4j.engine.DType;
+import io.foley4j.engine.LinearOps;
 import io.foley4j.engine.NormOps;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
@@ -78,9 +79,13 @@ public final class Vit {
         for (VitWeights.Block blk : w.blocks()) {
             layerNorm(pool, x, blk.norm1(), h);
             t0 = s.lap(Stage.LAYER_NORM, t0);
-            VitOps.linear(pool, blk.q(), h, q, s);
-            VitOps.linear(pool, blk.k(), h, k, s);
-            VitOps.linear(pool, blk.v(), h, v, s);
+            if (blk.qkv() != null && s.observed == null) { // one GEMM (calibration observes each layer's input)
+                LinearOps.linearGroups(pool, h, blk.qkv().weight(), blk.qkv().bias(), q, k, v);
+            } else {
+                VitOps.linear(pool, blk.q(), h, q, s);
+                VitOps.linear(pool, blk.k(), h, k, s);
+                VitOps.linear(pool, blk.v(), h, v, s);
+            }
             t0 = s.lap(Stage.QKV, t0);
             AttentionOps.attentionGemm(q, k, v, null, AttentionOps.defaultScale(c.headDim()), a, c.heads(),
                     s.attention, pool);
