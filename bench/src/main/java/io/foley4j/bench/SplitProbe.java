@@ -54,7 +54,7 @@ public final class SplitProbe {
     }
 
     private static void probe(int m, int k, int n, int threads, int reps, boolean q8) {
-        try (Arena arena = Arena.ofConfined(); WorkerPool pool = new WorkerPool(threads)) {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(threads)) {
             MemorySegment x = segment(arena, Data.floats(31, m * k, 1));
             MemorySegment w = segment(arena, Data.floats(32, n * k, 1));
             MemorySegment y = arena.allocate((long) m * n * 4, 64);

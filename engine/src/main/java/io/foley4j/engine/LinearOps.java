@@ -293,7 +293,7 @@ public final class LinearOps {
      * only its own rows of x, and both threads read the same weight panels close together in time, so the second
      * finds them in L3. Columns first was 2-11% faster at 64-128 rows per thread (128x1536x384, 197x3072x768,
      * 256x1024x1024): a thread's half of the weights stays in its own L2, and half the rows run less of the 12-row
-     * tile. Harness and figures: bench/results/split-rows-s9-2026-11-25.md.
+     * tile. Measure: {@code bin/foley bench-class SplitProbe}; figures: bench/results/gemm-s9-2026-11-25.md.
      */
     static final int ROWS_FIRST_MIN = 192;
 

@@ -22,7 +22,8 @@ import jdk.incubator.vector.FloatVector;
  *     there are 32 vector registers (AVX-512), each panel of an M block runs one {@value #MR}-row lead tile, then
  *     12-row x half-panel tiles ({@link MatmulTiles#WIDE}: 2 loads, 12 broadcasts and 24 fmas per k), then
  *     {@value #MR}-row tiles and single rows for what is left; property {@code foley4j.gemm.tile} chooses. Blocks
- *     of MC x KC of x are first packed per call into a per-thread array (see {@link PackedRows#packRows}).
+ *     of x ({@link #mBlock} rows x KC columns) are first packed per call into a per-thread array (see
+ *     {@link PackedRows#packRows}).
  *     The packed size is {@code ceil(N / PANEL) * PANEL * K} floats (the last panel zero-padded to PANEL columns).
  *     The layout depends on the vector width of the running JVM.
  * </ul>
@@ -45,14 +46,26 @@ public final class Matmul {
      */
     static final int KC = 1024;
     /**
-     * M block: MC x KC floats of x packed by {@link PackedRows#packRows} serve every panel. KC and
-     * MC measured on the issue's shapes and 197x3072x768 (1 thread, 512 bits): 1024 x 256 beat 512 x 256 by 2-5%,
-     * 256 x 96 by 5-10%; 2048 x 128 and 1024 x 128 were slower. Then MC 1024 vs 256 with M > 256, timed interleaved
-     * in one JVM (session 6): 1024^3 +3%, 1576x3072x768 +2%, 1576x768x3072 +1%: each panel of w is fetched from L3 or
-     * memory once per M block, and its first row tile mostly waits for it, while the packed x of a larger block
-     * (4 MiB, past L2) streams in 16 bytes per k step, which the prefetchers keep up with.
+     * M block: about this many bytes of x are packed at once by {@link PackedRows#packRows} and serve every panel of a
+     * K block ({@link #mBlock}): 1 MiB, half a core's L2 here, so the packed rows stay in L2 next to the weight panels
+     * they meet. Measured in one JVM switching the block size between runs (session 9,
+     * bench/results/gemm-s9-2026-11-25.md): against the earlier fixed 1024 rows, 1024^3 +2.5% on 1 and 2 threads,
+     * 1576x768x3072 +2.5%, 394x768x3072 +2.5% on 1 thread. Session 6 had found 1024 rows 1-3% faster than 256, before
+     * the tiles touched the next weight block: a panel read again for the next M block now arrives ahead of use.
+     * Earlier (session 5): KC 1024 with 256 rows beat 512 x 256 by 2-5%, 256 x 96 by 5-10%.
      */
-    static final int MC = 1024;
+    static final long MC_BYTES = 1L << 20;
+
+    /**
+     * Rows per M block of {@code rows} rows of x in a K block of {@code kc} columns: blocks of near-equal size whose
+     * packed rows take about {@link #MC_BYTES} (at least 16 rows). A block of up to 1.5 times that stays whole:
+     * ViT-L/14's 257 rows at K 1024 (1 MiB + 4 KiB) as two blocks of 129 read every weight panel twice (-2%).
+     */
+    static int mBlock(int rows, int kc) {
+        int cap = (int) Math.max(MatmulTiles.MR_WIDE + MR, MC_BYTES / (4L * Math.max(1, kc)));
+        int blocks = Math.max(1, (rows + cap / 2) / cap);
+        return Math.max(1, (rows + blocks - 1) / blocks);
+    }
 
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
@@ -281,8 +294,8 @@ public final class Matmul {
         float[] rows = PackedRows.rowsScratch(m, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
-            for (int i0 = 0; i0 < m; i0 += MC) {
-                int i1 = Math.min(m, i0 + MC);
+            for (int i0 = 0, mb = mBlock(m, k1 - k0); i0 < m; i0 += mb) {
+                int i1 = Math.min(m, i0 + mb);
                 PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = 0; j < n; j += PANEL) {
                     // the block of y is [M][PANEL] row-major: y's row length is PANEL there; a partial last panel
@@ -327,7 +340,7 @@ public final class Matmul {
      * first from the bias (or {@link #ZEROS}), read with row stride 0, the later ones from y, which holds the earlier
      * blocks' sums. So y is only written by the first block, never filled first and read back: a y not in cache
      * (each linear of a forward writes a different one, 2.4 MiB for ViT-B/16's fc1) costs its loads' misses
-     * otherwise, ~4% of fc1 on one thread (session 9, bench/results/split-rows-s9-2026-11-25.md).
+     * otherwise, ~4% of fc1 on one thread (session 9, bench/results/gemm-s9-2026-11-25.md).
      */
     static MemorySegment start(MemorySegment bias, int k0) {
         return k0 > 0 ? null : bias != null ? bias : ZEROS;
@@ -432,8 +445,8 @@ public final class Matmul {
         float[] rows = PackedRows.rowsScratch(m1 - m0, k);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int k1 = Math.min(k, k0 + KC);
-            for (int i0 = m0; i0 < m1; i0 += MC) {
-                int i1 = Math.min(m1, i0 + MC);
+            for (int i0 = m0, mb = mBlock(m1 - m0, k1 - k0); i0 < m1; i0 += mb) {
+                int i1 = Math.min(m1, i0 + mb);
                 PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += PANEL) {
                     int g = j / groupN;

@@ -44,8 +44,8 @@ final class MatmulPanels {
         if (k == 0) Matmul.initTile(bias, y, n, m0, m1, n0, n1);
         for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
             int k1 = Math.min(k, k0 + Matmul.KC);
-            for (int i0 = m0; i0 < m1; i0 += Matmul.MC) {
-                int i1 = Math.min(m1, i0 + Matmul.MC);
+            for (int i0 = m0, mb = Matmul.mBlock(m1 - m0, k1 - k0); i0 < m1; i0 += mb) {
+                int i1 = Math.min(m1, i0 + mb);
                 PackedRows.packRows(x, rows, k, i0, i1, k0, k1);
                 for (int j = n0; j < n1; j += Matmul.PANEL) {
                     int width = Math.min(Matmul.PANEL, n1 - j);

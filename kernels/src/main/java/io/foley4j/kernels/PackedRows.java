@@ -30,7 +30,7 @@ final class PackedRows {
     }
 
     /**
-     * Per-thread scratch for {@link #packRows}: up to MC x KC floats, grown to the largest block a thread has packed
+     * Per-thread scratch for {@link #packRows}: one M block ({@link Matmul#mBlock}) of a K block of x, grown to the largest block a thread has packed
      * (a call with few rows does not pay for the largest). A heap array, unlike the operands: it is never a
      * {@code MemorySegment}, so it leaves the JDK's segment access profiles alone (see {@link Mem#plain}).
      */
@@ -40,7 +40,9 @@ final class PackedRows {
     static float[] rowsScratch(int rows, int cols) {
         float[] a = ROWS_SCRATCH.get();
         // + L: packWide16's last whole-vector store of a block runs L - 12 floats past it
-        long need = (long) Math.min(rows, Matmul.MC) * Math.min(cols, Matmul.KC) + L;
+        int kc = Math.min(cols, Matmul.KC), last = cols > Matmul.KC ? cols % Matmul.KC : 0;
+        long need = (long) Matmul.mBlock(rows, kc) * kc + L;
+        if (last > 0) need = Math.max(need, (long) Matmul.mBlock(rows, last) * last + L);
         if (a.length < need) {
             a = new float[(int) need];
             ROWS_SCRATCH.set(a);

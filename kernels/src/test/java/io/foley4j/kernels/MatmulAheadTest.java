@@ -25,8 +25,8 @@ class MatmulAheadTest {
         List<long[]> steps = new ArrayList<>(); // {k0, k1, i0, i1, j}
         for (int k0 = 0; k0 < k; k0 += Matmul.KC) {
             int k1 = Math.min(k, k0 + Matmul.KC);
-            for (int i0 = m0; i0 < m1; i0 += Matmul.MC) {
-                int i1 = Math.min(m1, i0 + Matmul.MC);
+            for (int i0 = m0, mb = Matmul.mBlock(m1 - m0, k1 - k0); i0 < m1; i0 += mb) {
+                int i1 = Math.min(m1, i0 + mb);
                 for (int j = n0; j < n1; j += PANEL) {
                     steps.add(new long[] {k0, k1, i0, i1, j});
                 }
@@ -96,7 +96,7 @@ class MatmulAheadTest {
     void gemmsOnExactlySizedSegmentsStayInBoundsAndMatch() {
         int[][] shapes = { // m, n, k
             {197, PANEL, Matmul.KC + 1}, {197, PANEL, Matmul.KC + 9}, {40, 2 * PANEL, 2 * Matmul.KC + 3},
-            {Matmul.MC + 5, PANEL, 9}, {197, 3 * PANEL - 5, 300}};
+            {600, PANEL, Matmul.KC + 1}, {197, 3 * PANEL - 5, 300}}; // 600 rows: two M blocks (Matmul.mBlock)
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {

@@ -25,7 +25,7 @@ class MatmulQ8PanelsTest {
     /** {M, N, K}: M at and above GEMM_MIN_ROWS, N not a multiple of the panel, K off every vector length. */
     static final int[][] SHAPES = {
         {16, 70, 77}, {17, 130, 300}, {37, 33, 77}, {37, 2 * Matmul.PANEL + 3, 300}, {16, 5, 1},
-        {Matmul.MC + 3, 40, Matmul.KC + 9},
+        {1027, 40, Matmul.KC + 9}, // several M blocks (Matmul.mBlock) and two K blocks
     };
 
     @Test

@@ -29,8 +29,9 @@ class MatmulTest {
         {12, 67, 5}, {7, 33, 600}, {1, 200, 1}, {2, 3, 0}, {19, 257, 77},
         // M >= MatmulPanels.MIN_ROWS: non-F32 weights are widened into panels for the GEMM micro-kernel
         {25, 130, 33}, {31, 70, 600}, {24, 5, 1},
-        // M beyond one M block (Matmul.MC rows), odd K over several K blocks (the last one k = 1)
-        {Matmul.MC + 5, 70, 2 * Matmul.KC + 1},
+        // M over several M blocks (Matmul.mBlock: 4 of 258 rows at KC columns), odd K over several K blocks (the
+        // last one k = 1)
+        {1029, 70, 2 * Matmul.KC + 1},
     };
 
     /** Computes the output tile [m0, m1) x [n0, n1) of y[M, N] from x[M, K]. */
@@ -188,6 +189,23 @@ class MatmulTest {
         MemorySegment s = Mem.floats(arena, floats);
         for (long i = 0; i < floats; i++) Mem.setF32(s, i, Float.NaN);
         return s;
+    }
+
+    /** M blocks: near-equal, about Matmul.MC_BYTES of packed rows each, up to 1.5 times that kept whole. */
+    @Test
+    void mBlocksAreNearEqualAndAboutOneMiB() {
+        assertEquals(257, Matmul.mBlock(257, 1024), "ViT-L/14's 257 rows at K 1024 stay one block");
+        assertEquals(256, Matmul.mBlock(1024, 1024));
+        assertEquals(316, Matmul.mBlock(1576, 768));
+        for (int kc : new int[] {1, 9, 384, 768, 1000, Matmul.KC}) {
+            for (int rows = 1; rows <= 5000; rows += 7) {
+                int mb = Matmul.mBlock(rows, kc), blocks = (rows + mb - 1) / mb;
+                String where = rows + " rows, kc " + kc + ": blocks of " + mb;
+                assertTrue(mb >= 1 && mb <= rows, where);
+                assertTrue(mb <= 16 || 4L * mb * kc <= Matmul.MC_BYTES * 3 / 2 + 4L * kc, where + " exceed 1.5 MiB");
+                assertTrue(rows - (long) (blocks - 1) * mb >= mb - blocks, where + ": the last block is short");
+            }
+        }
     }
 
     /** Without a bias the packed GEMM (F32 and widened INT8 panels) starts from zeros: same as the scalar one. */
