@@ -299,8 +299,8 @@ public final class LinearOps {
 
     /**
      * {@link #split} that splits rows first when every row part keeps at least {@code rowsFirstMin} rows: the number
-     * of row parts is the largest divisor of the thread parts that allows it (so no thread is left idle), the columns
-     * split the rest.
+     * of row parts is the largest divisor of the thread parts that allows it, the columns split the rest; where there
+     * are fewer column panels than that leaves threads, the rows split further (shorter parts, no idle thread).
      */
     static void split(WorkerPool pool, long minMacs, int m, int n, int k, int columnUnit, int rowsFirstMin,
                       Tile tile) {
@@ -310,8 +310,9 @@ public final class LinearOps {
         int colParts, rowParts;
         int rowsFirst = rowsFirstParts(parts, m, rowsFirstMin);
         if (rowsFirst > 1) {
-            rowParts = rowsFirst;
-            colParts = Math.max(1, Math.min(parts / rowParts, colUnits));
+            colParts = Math.max(1, Math.min(parts / rowsFirst, colUnits));
+            // too few column panels for the threads left: more, shorter row parts rather than idle threads
+            rowParts = Math.max(rowsFirst, Math.min(parts / colParts, rowUnits));
         } else {
             colParts = Math.max(1, Math.min(parts, colUnits));
             rowParts = Math.max(1, Math.min(parts / colParts, rowUnits));

@@ -42,7 +42,8 @@ public final class Matmul {
     static final int MR = 4;
     /**
      * K block: a panel slice of KC x PANEL floats (256 KiB at 512 bits, in L2) serves every row tile of an M block;
-     * y is read and written once per K block, so a long block keeps the y tile loads (mostly L2 misses) rare.
+     * y is written once per K block and read back by every block after the first (see {@link #start}), so a long
+     * block keeps the y tile loads (mostly L2 misses) rare.
      */
     static final int KC = 1024;
     /**
@@ -57,14 +58,17 @@ public final class Matmul {
     static final long MC_BYTES = 1L << 20;
 
     /**
-     * Rows per M block of {@code rows} rows of x in a K block of {@code kc} columns: blocks of near-equal size whose
-     * packed rows take about {@link #MC_BYTES} (at least 16 rows). A block of up to 1.5 times that stays whole:
+     * Rows per M block of {@code rows} rows of x in a K block of {@code kc} columns: blocks of near-equal size, a
+     * multiple of {@value #MR} rows (the last may be shorter), whose packed rows take about {@link #MC_BYTES} (at
+     * least 16 rows). A block of up to 1.5 times that stays whole:
      * ViT-L/14's 257 rows at K 1024 (1 MiB + 4 KiB) as two blocks of 129 read every weight panel twice (-2%).
      */
     static int mBlock(int rows, int kc) {
         int cap = (int) Math.max(MatmulTiles.MR_WIDE + MR, MC_BYTES / (4L * Math.max(1, kc)));
         int blocks = Math.max(1, (rows + cap / 2) / cap);
-        return Math.max(1, (rows + blocks - 1) / blocks);
+        int mb = (rows + blocks - 1) / blocks;
+        // whole MR-row tiles: a block starting off the 4-row grid would end in rows for the single-row tile
+        return Math.max(1, Math.min(rows, (mb + MR - 1) / MR * MR));
     }
 
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
@@ -367,7 +371,7 @@ public final class Matmul {
 
     public static void matmulF32PackedVector(MemorySegment x, MemorySegment packed, MemorySegment bias,
                                              MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
-        groupsVector(x, packed, bias, new MemorySegment[] {y}, n, m, n, k, m0, m1, n0, n1);
+        groupsVector(x, packed, bias, y, null, n, m, n, k, m0, m1, n0, n1);
     }
 
     // ---- packed weights, output in column groups ----
@@ -405,7 +409,7 @@ public final class Matmul {
         Checks.require(n0 % PANEL == 0 && n1 % PANEL == 0, op,
                 "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
         if (Simd.SCALAR) matmulF32PackedGroupsScalar(x, packed, bias, ys, groupN, m, n, k, m0, m1, n0, n1);
-        else groupsVector(x, packed, bias, ys.clone(), groupN, m, n, k, m0, m1, n0, n1);
+        else groupsVector(x, packed, bias, null, ys, groupN, m, n, k, m0, m1, n0, n1);
     }
 
     public static void matmulF32PackedGroupsScalar(MemorySegment x, MemorySegment packed, MemorySegment bias,
@@ -424,20 +428,20 @@ public final class Matmul {
         }
     }
 
-    // the vector GEMM over groups of groupN columns (one group of N for matmulF32PackedVector): the panel loops use
-    // the global column j for the weights, the bias and the next block; each group's y sees its own column j % groupN
-    private static void groupsVector(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment[] ys,
-                                     int groupN, int m, int n, int k, int m0, int m1, int n0, int n1) {
-        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias);
-        for (int g = 0; g < ys.length; g++) {
-            ys[g] = Mem.plain(ys[g]);
-        }
+    // the vector GEMM over groups of groupN columns, written to ys[g] (or, with ys null, one group of N to y: no array
+    // per call): the panel loops use the global column j for the weights, the bias and the next block; each group's y
+    // sees its own column j % groupN
+    private static void groupsVector(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
+                                     MemorySegment[] ys, int groupN, int m, int n, int k, int m0, int m1, int n0,
+                                     int n1) {
+        x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         if (k == 0) {
-            for (int g = 0; g < ys.length; g++) {
+            for (int g = 0; g * groupN < n; g++) {
+                MemorySegment yg = Mem.plain(ys == null ? y : ys[g]);
                 int c0 = Math.max(n0, g * groupN), c1 = Math.min(n1, (g + 1) * groupN);
                 for (int i = m0; i < m1 && c0 < c1; i++) {
                     for (int j = c0; j < c1; j++) {
-                        ys[g].set(F32, ((long) i * groupN + j - g * groupN) * 4, biasAt(bias, j));
+                        yg.set(F32, ((long) i * groupN + j - g * groupN) * 4, biasAt(bias, j));
                     }
                 }
             }
@@ -451,9 +455,9 @@ public final class Matmul {
                 for (int j = n0; j < n1; j += PANEL) {
                     int g = j / groupN;
                     long ahead = ahead(n, k, n0, n1, j, m1, i1, k0, k1);
-                    MatmulTiles.panel(x, rows, packed, ys[g], groupN, k, i0, i1, j - g * groupN, panelWidth(n, j),
-                            panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead), start(bias, k0),
-                            startAt(bias, j));
+                    MatmulTiles.panel(x, rows, packed, ys == null ? y : ys[g], groupN, k, i0, i1, j - g * groupN,
+                            panelWidth(n, j), panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead),
+                            start(bias, k0), startAt(bias, j));
                 }
             }
         }

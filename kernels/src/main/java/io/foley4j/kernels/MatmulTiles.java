@@ -95,7 +95,8 @@ final class MatmulTiles {
     static final int TOUCH = 8;
 
     /**
-     * y[i0:i1, j:j+width] += x[i0:i1, k0:k1] · panel[k0:k1): the full micro-tiles of rows read {@code rows} (packed
+     * y[i0:i1, j:j+width] = start + x[i0:i1, k0:k1] · panel[k0:k1), start being {@code start}'s row or y itself
+     * (see below): the full micro-tiles of rows read {@code rows} (packed
      * by {@link PackedRows#packRows} from row i0 and column k0), the remaining rows read x. {@code pw} is the byte
      * offset of the panel (at k = 0) in {@code packed}.
      * <p>{@code ahead} is the byte offset in {@code packed} of the weight block the caller reads next (the next
@@ -373,7 +374,7 @@ final class MatmulTiles {
     }
 
     // 1 row of the last, narrower panel (stored zero-padded [K][PANEL], width < PANEL): whole weight vectors, masked
-    // load and store of y only
+    // loads of the start (bias, zeros or y) and masked stores of y only
     static void tile1Masked(MemorySegment x, MemorySegment packed, MemorySegment y,
                             int n, int k, int i, int j, long pw, int width, int k0, int k1, MemorySegment s,
                             long so) {

@@ -30,8 +30,8 @@ final class PackedRows {
     }
 
     /**
-     * Per-thread scratch for {@link #packRows}: one M block ({@link Matmul#mBlock}) of a K block of x, grown to the largest block a thread has packed
-     * (a call with few rows does not pay for the largest). A heap array, unlike the operands: it is never a
+     * Per-thread scratch for {@link #packRows}: one M block ({@link Matmul#mBlock}) of a K block of x, grown to the
+     * largest block a thread has packed (a call with few rows does not pay for the largest). A heap array, unlike the operands: it is never a
      * {@code MemorySegment}, so it leaves the JDK's segment access profiles alone (see {@link Mem#plain}).
      */
     private static final ThreadLocal<float[]> ROWS_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);

@@ -191,19 +191,24 @@ class MatmulTest {
         return s;
     }
 
-    /** M blocks: near-equal, about Matmul.MC_BYTES of packed rows each, up to 1.5 times that kept whole. */
+    /**
+     * M blocks: near-equal multiples of 4 rows, about Matmul.MC_BYTES of packed rows each, up to 1.5 times that kept
+     * whole.
+     */
     @Test
     void mBlocksAreNearEqualAndAboutOneMiB() {
         assertEquals(257, Matmul.mBlock(257, 1024), "ViT-L/14's 257 rows at K 1024 stay one block");
         assertEquals(256, Matmul.mBlock(1024, 1024));
         assertEquals(316, Matmul.mBlock(1576, 768));
+        assertEquals(264, Matmul.mBlock(1576, 1024), "6 blocks of 262.7 rows, rounded up to whole 4-row tiles");
         for (int kc : new int[] {1, 9, 384, 768, 1000, Matmul.KC}) {
             for (int rows = 1; rows <= 5000; rows += 7) {
                 int mb = Matmul.mBlock(rows, kc), blocks = (rows + mb - 1) / mb;
                 String where = rows + " rows, kc " + kc + ": blocks of " + mb;
                 assertTrue(mb >= 1 && mb <= rows, where);
-                assertTrue(mb <= 16 || 4L * mb * kc <= Matmul.MC_BYTES * 3 / 2 + 4L * kc, where + " exceed 1.5 MiB");
-                assertTrue(rows - (long) (blocks - 1) * mb >= mb - blocks, where + ": the last block is short");
+                assertTrue(mb <= 16 || 4L * mb * kc <= Matmul.MC_BYTES * 3 / 2 + 4L * Matmul.MR * kc, where + " exceed 1.5 MiB");
+                assertTrue(mb % Matmul.MR == 0 || mb == rows, where + ": not whole " + Matmul.MR + "-row tiles");
+                assertTrue(rows - (long) (blocks - 1) * mb >= mb - Matmul.MR * blocks, where + ": the last block is short");
             }
         }
     }

@@ -239,7 +239,8 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
      * F32 linear weights repacked into {@link DType#F32_PACKED} (in {@code arena}); others unchanged. Each block's F32
      * q, k and v are packed one after the other into one allocation and also given as {@link Block#qkv}, so the
      * forward runs them as one GEMM (one packing of x, one hand-off to the pool; 2-4% faster than three calls on
-     * ViT-B/16 and L/14 shapes) with no extra memory.
+     * ViT-B/16 and L/14 shapes) with no second copy of the weights (the stacked biases, 3 x D floats per block, are
+     * one).
      */
     public VitWeights pack(Arena arena) {
         Map<String, Tensor> stackedParts = new HashMap<>();
