@@ -244,14 +244,19 @@ public final class Matmul {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
-                long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
-                float acc = 0;
-                for (int p = 0; p < k; p++) {
-                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
-                }
-                y.set(F32, ((long) i * n + j) * 4, acc + biasAt(bias, j));
+                y.set(F32, ((long) i * n + j) * 4, packedDot(x, packed, k, i, j) + biasAt(bias, j));
             }
         }
+    }
+
+    /** The scalar references' x[i, :] · w[j, :] with w packed: one product per k, in k order. */
+    private static float packedDot(MemorySegment x, MemorySegment packed, int k, int i, int j) {
+        long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
+        float acc = 0;
+        for (int p = 0; p < k; p++) {
+            acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
+        }
+        return acc;
     }
 
     /**
@@ -418,12 +423,8 @@ public final class Matmul {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias);
         for (int i = m0; i < m1; i++) {
             for (int j = n0; j < n1; j++) {
-                long base = panelOffset(k, j / PANEL * PANEL) + j % PANEL;
-                float acc = 0;
-                for (int p = 0; p < k; p++) {
-                    acc += x.get(F32, ((long) i * k + p) * 4) * packed.get(F32, (base + (long) p * PANEL) * 4);
-                }
-                Mem.plain(ys[j / groupN]).set(F32, ((long) i * groupN + j % groupN) * 4, acc + biasAt(bias, j));
+                Mem.plain(ys[j / groupN]).set(F32, ((long) i * groupN + j % groupN) * 4,
+                        packedDot(x, packed, k, i, j) + biasAt(bias, j));
             }
         }
     }
