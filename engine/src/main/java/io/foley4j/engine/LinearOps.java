@@ -288,12 +288,12 @@ public final class LinearOps {
 
     /**
      * Rows of y per thread from which the packed GEMMs (F32_PACKED, I8_ROW_PACKED) split rows before columns.
-     * Measured on 2 threads, one JVM per shape: rows first was 5-8% faster from 197 rows per thread up (1024^3,
-     * 1576x3072x768 and ViT's other batch-8 shapes, 394 rows); INT8 panels +7-10% at 1576 rows. Each thread packs
+     * Measured on 2 threads, one JVM per shape (M x K x N): rows first was 2-10% faster from 197 rows per thread up
+     * (394x768x3072, 1024^3, ViT's batch-8 shapes at 1576 rows); INT8 panels +4-10% at 1576 rows. Each thread packs
      * only its own rows of x, and both threads read the same weight panels close together in time, so the second
-     * finds them in L3. Columns first was 2-11% faster at 64-128 rows per thread (128x1536x384, 197x3072x768,
-     * 256x1024x1024): a thread's half of the weights stays in its own L2, and half the rows run less of the 12-row
-     * tile. Measure: {@code bin/foley bench-class SplitProbe}; figures: bench/results/gemm-s9-2026-11-25.md.
+     * finds them in L3. Columns first was 2-9% faster at 64-98 rows per thread (128x384x1536, 197x768x3072): a
+     * thread's half of the weights stays in its own L2, and half the rows run less of the 12-row tile; at 128 rows per
+     * thread (256x1024x1024) the two were within 2% either way. Measure: {@code bin/foley bench-class SplitProbe}; figures: bench/results/gemm-s9-2026-11-25.md.
      */
     static final int ROWS_FIRST_MIN = 192;
 

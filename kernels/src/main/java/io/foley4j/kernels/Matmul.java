@@ -312,7 +312,7 @@ public final class Matmul {
                     long ahead = ahead(n, k, 0, n, j, m, i1, k0, k1);
                     MatmulTiles.panel(x, rows, packed, y.asSlice(j / PANEL * block, block), PANEL, k, i0, i1, 0,
                             PANEL, panelOffset(k, j) * 4, k0, k1, ahead, aheadBytes(k, ahead),
-                            k0 == 0 ? ZEROS : null, 0);
+                            start(null, k0), startAt(null, j));
                 }
             }
         }
@@ -436,15 +436,11 @@ public final class Matmul {
                                      MemorySegment[] ys, int groupN, int m, int n, int k, int m0, int m1, int n0,
                                      int n1) {
         x = Mem.plain(x); packed = Mem.plain(packed); bias = Mem.plain(bias); y = Mem.plain(y);
-        if (k == 0) {
-            for (int g = 0; g * groupN < n; g++) {
-                MemorySegment yg = Mem.plain(ys == null ? y : ys[g]);
-                int c0 = Math.max(n0, g * groupN), c1 = Math.min(n1, (g + 1) * groupN);
-                for (int i = m0; i < m1 && c0 < c1; i++) {
-                    for (int j = c0; j < c1; j++) {
-                        yg.set(F32, ((long) i * groupN + j - g * groupN) * 4, biasAt(bias, j));
-                    }
-                }
+        for (int g = 0; k == 0 && g * groupN < n; g++) { // no K block runs: each group's y = its bias (or 0)
+            int c0 = Math.max(n0, g * groupN) - g * groupN, c1 = Math.min(n1, (g + 1) * groupN) - g * groupN;
+            if (c0 < c1) {
+                initTile(bias == null ? null : bias.asSlice(4L * g * groupN, 4L * groupN), ys == null ? y : ys[g],
+                        groupN, m0, m1, c0, c1);
             }
         }
         float[] rows = PackedRows.rowsScratch(m1 - m0, k);

@@ -183,7 +183,7 @@ final class MatmulTiles {
         tile(rows, a0, packed, pw + (long) k0 * PANEL * 4, y, n, i, j, kc, touch, s, so, srs);
         long rs = (long) n * 4;
         for (int r = 0; r < MR && (kc & 1) != 0; r++) { // the tile has written these rows: go on from y
-            tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1, y, (i + r) * rs + j * 4L);
+            tile1(x, packed, y, n, k, i + r, j, pw, k1 - 1, k1, y, so(false, 0, i + r, j, rs));
         }
     }
 

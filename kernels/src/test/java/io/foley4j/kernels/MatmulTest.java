@@ -244,8 +244,9 @@ class MatmulTest {
     void packedGroupsEqualPackedPerGroup() {
         int p = Matmul.PANEL;
         try (Arena arena = Arena.ofConfined()) {
-            // {M, groupN, K, G}: tails in M, several panels per group, K over two K blocks
-            for (int[] s : new int[][] {{1, p, 7, 3}, {19, 2 * p, 33, 3}, {197, p, 40, 2}, {5, p, Matmul.KC + 3, 3}}) {
+            // {M, groupN, K, G}: tails in M, several panels per group, K over two K blocks, K = 0 (y = bias)
+            for (int[] s : new int[][] {{1, p, 7, 3}, {19, 2 * p, 33, 3}, {197, p, 40, 2}, {5, p, Matmul.KC + 3, 3},
+                    {3, p, 0, 2}}) {
                 int m = s[0], gn = s[1], k = s[2], groups = s[3], n = gn * groups;
                 float[] xs = Rand.floats(60 + m, m * k, 2f), ws = Rand.floats(61 + n, n * k, 1f);
                 float[] bs = Rand.floats(62 + n, n, 1f);

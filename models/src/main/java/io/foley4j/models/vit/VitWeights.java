@@ -293,8 +293,7 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
         for (int g = 0; g < 3; g++) {
             parts.put(l[g].name, LinearOps.packedGroup(stacked, 3, g));
         }
-        String name = b.q.name.endsWith(".q") ? b.q.name.substring(0, b.q.name.length() - 1) + "qkv" : b.q.name + "kv";
-        return new Linear(name, stacked, bias, 0f);
+        return new Linear(b.q.name + "kv", stacked, bias, 0f); // blocks.i.attn.q -> blocks.i.attn.qkv
     }
 
     /** Bytes of every tensor (data and scales), what a converted file holds besides its header. */
