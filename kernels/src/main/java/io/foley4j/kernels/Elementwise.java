@@ -14,6 +14,16 @@ import jdk.incubator.vector.FloatVector;
 public final class Elementwise {
     private Elementwise() {}
 
+    /**
+     * Vectors per iteration of the main loops. C2 does not unroll a Vector API loop whose body stores through a
+     * MemorySegment, so a one-vector loop on L1-resident data runs ~2.5 cycles per vector; four independent
+     * load-op-store chains per iteration bring it to ~1.6 (scale, n = 4096, 512 bits: 145 -> 110 ns). Every lane
+     * reads and writes only its own offset, so {@code out} may still be {@code a} or {@code b} itself.
+     */
+    private static final int UNROLL = 4;
+    /** Bytes per vector. */
+    private static final long VB = 4L * F.length();
+
     private static void check(String op, MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
         Checks.require(from >= 0 && from <= to, op, "illegal range [" + from + ", " + to + ")");
         Checks.fits(op, "a", a, to, 4);
@@ -41,7 +51,18 @@ public final class Elementwise {
     public static void addVector(MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
         a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         int i = from;
-        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+        for (int upper = to - UNROLL * F.length(); i <= upper; i += UNROLL * F.length()) {
+            long o = (long) i * 4;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, o, ORDER), a1 = FloatVector.fromMemorySegment(F, a, o + VB, ORDER);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, o + 2 * VB, ORDER), a3 = FloatVector.fromMemorySegment(F, a, o + 3 * VB, ORDER);
+            FloatVector b0 = FloatVector.fromMemorySegment(F, b, o, ORDER), b1 = FloatVector.fromMemorySegment(F, b, o + VB, ORDER);
+            FloatVector b2 = FloatVector.fromMemorySegment(F, b, o + 2 * VB, ORDER), b3 = FloatVector.fromMemorySegment(F, b, o + 3 * VB, ORDER);
+            a0.add(b0).intoMemorySegment(out, o, ORDER);
+            a1.add(b1).intoMemorySegment(out, o + VB, ORDER);
+            a2.add(b2).intoMemorySegment(out, o + 2 * VB, ORDER);
+            a3.add(b3).intoMemorySegment(out, o + 3 * VB, ORDER);
+        }
+        for (int upper = to - F.length(); i <= upper; i += F.length()) {
             long o = (long) i * 4;
             FloatVector.fromMemorySegment(F, a, o, ORDER)
                     .add(FloatVector.fromMemorySegment(F, b, o, ORDER))
@@ -68,7 +89,18 @@ public final class Elementwise {
     public static void mulVector(MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
         a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
         int i = from;
-        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+        for (int upper = to - UNROLL * F.length(); i <= upper; i += UNROLL * F.length()) {
+            long o = (long) i * 4;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, o, ORDER), a1 = FloatVector.fromMemorySegment(F, a, o + VB, ORDER);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, o + 2 * VB, ORDER), a3 = FloatVector.fromMemorySegment(F, a, o + 3 * VB, ORDER);
+            FloatVector b0 = FloatVector.fromMemorySegment(F, b, o, ORDER), b1 = FloatVector.fromMemorySegment(F, b, o + VB, ORDER);
+            FloatVector b2 = FloatVector.fromMemorySegment(F, b, o + 2 * VB, ORDER), b3 = FloatVector.fromMemorySegment(F, b, o + 3 * VB, ORDER);
+            a0.mul(b0).intoMemorySegment(out, o, ORDER);
+            a1.mul(b1).intoMemorySegment(out, o + VB, ORDER);
+            a2.mul(b2).intoMemorySegment(out, o + 2 * VB, ORDER);
+            a3.mul(b3).intoMemorySegment(out, o + 3 * VB, ORDER);
+        }
+        for (int upper = to - F.length(); i <= upper; i += F.length()) {
             long o = (long) i * 4;
             FloatVector.fromMemorySegment(F, a, o, ORDER)
                     .mul(FloatVector.fromMemorySegment(F, b, o, ORDER))
@@ -94,10 +126,20 @@ public final class Elementwise {
 
     public static void scaleVector(MemorySegment a, float s, MemorySegment out, int from, int to) {
         a = Mem.plain(a); out = Mem.plain(out);
+        FloatVector sv = FloatVector.broadcast(F, s);
         int i = from;
-        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+        for (int upper = to - UNROLL * F.length(); i <= upper; i += UNROLL * F.length()) {
             long o = (long) i * 4;
-            FloatVector.fromMemorySegment(F, a, o, ORDER).mul(s).intoMemorySegment(out, o, ORDER);
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, o, ORDER), a1 = FloatVector.fromMemorySegment(F, a, o + VB, ORDER);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, o + 2 * VB, ORDER), a3 = FloatVector.fromMemorySegment(F, a, o + 3 * VB, ORDER);
+            a0.mul(sv).intoMemorySegment(out, o, ORDER);
+            a1.mul(sv).intoMemorySegment(out, o + VB, ORDER);
+            a2.mul(sv).intoMemorySegment(out, o + 2 * VB, ORDER);
+            a3.mul(sv).intoMemorySegment(out, o + 3 * VB, ORDER);
+        }
+        for (int upper = to - F.length(); i <= upper; i += F.length()) {
+            long o = (long) i * 4;
+            FloatVector.fromMemorySegment(F, a, o, ORDER).mul(sv).intoMemorySegment(out, o, ORDER);
         }
         scaleScalar(a, s, out, i, to);
     }
@@ -119,11 +161,22 @@ public final class Elementwise {
 
     public static void addScaledVector(MemorySegment a, float s, MemorySegment b, MemorySegment out, int from, int to) {
         a = Mem.plain(a); b = Mem.plain(b); out = Mem.plain(out);
+        FloatVector sv = FloatVector.broadcast(F, s);
         int i = from;
-        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
+        for (int upper = to - UNROLL * F.length(); i <= upper; i += UNROLL * F.length()) {
             long o = (long) i * 4;
-            FloatVector.fromMemorySegment(F, b, o, ORDER)
-                    .fma(FloatVector.broadcast(F, s), FloatVector.fromMemorySegment(F, a, o, ORDER))
+            FloatVector a0 = FloatVector.fromMemorySegment(F, a, o, ORDER), a1 = FloatVector.fromMemorySegment(F, a, o + VB, ORDER);
+            FloatVector a2 = FloatVector.fromMemorySegment(F, a, o + 2 * VB, ORDER), a3 = FloatVector.fromMemorySegment(F, a, o + 3 * VB, ORDER);
+            FloatVector b0 = FloatVector.fromMemorySegment(F, b, o, ORDER), b1 = FloatVector.fromMemorySegment(F, b, o + VB, ORDER);
+            FloatVector b2 = FloatVector.fromMemorySegment(F, b, o + 2 * VB, ORDER), b3 = FloatVector.fromMemorySegment(F, b, o + 3 * VB, ORDER);
+            b0.fma(sv, a0).intoMemorySegment(out, o, ORDER);
+            b1.fma(sv, a1).intoMemorySegment(out, o + VB, ORDER);
+            b2.fma(sv, a2).intoMemorySegment(out, o + 2 * VB, ORDER);
+            b3.fma(sv, a3).intoMemorySegment(out, o + 3 * VB, ORDER);
+        }
+        for (int upper = to - F.length(); i <= upper; i += F.length()) {
+            long o = (long) i * 4;
+            FloatVector.fromMemorySegment(F, b, o, ORDER).fma(sv, FloatVector.fromMemorySegment(F, a, o, ORDER))
                     .intoMemorySegment(out, o, ORDER);
         }
         addScaledScalar(a, s, b, out, i, to);

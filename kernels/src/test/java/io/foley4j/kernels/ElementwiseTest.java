@@ -56,6 +56,31 @@ class ElementwiseTest {
                 (a, b, o, f, t) -> Elementwise.addScaledVector(a, -1.5f, b, o, f, t));
     }
 
+    /** In place ({@code out} is an input, as the models call them): the unrolled loops load before they store. */
+    @Test
+    void inPlaceMatchesScalar() {
+        Op[][] ops = {
+                {Elementwise::addScalar, Elementwise::addVector},
+                {Elementwise::mulScalar, Elementwise::mulVector},
+                {(a, b, o, f, t) -> Elementwise.scaleScalar(a, 0.37f, o, f, t),
+                        (a, b, o, f, t) -> Elementwise.scaleVector(a, 0.37f, o, f, t)},
+                {(a, b, o, f, t) -> Elementwise.addScaledScalar(a, -1.5f, b, o, f, t),
+                        (a, b, o, f, t) -> Elementwise.addScaledVector(a, -1.5f, b, o, f, t)}};
+        String[] names = {"add", "mul", "scale", "addScaled"};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int op = 0; op < ops.length; op++) {
+                for (int n : Rand.TAIL_SIZES) {
+                    MemorySegment b = Rand.segment(arena, 2, n, 4f);
+                    MemorySegment a1 = Rand.segment(arena, 1, n, 4f), a2 = Rand.segment(arena, 1, n, 4f);
+                    ops[op][0].run(a1, b, a1, 1, n);
+                    ops[op][1].run(a2, b, a2, 1, n);
+                    Diff d = Diff.of(Mem.toFloats(a2), Mem.toFloats(a1));
+                    assertEquals(0.0, d.maxAbs(), names[op] + " in place n=" + n + " at " + Simd.describe() + ": " + d);
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsShortBuffers() {
         try (Arena arena = Arena.ofConfined()) {
