@@ -13,14 +13,15 @@ import jdk.incubator.vector.FloatVector;
  * {@code c < cols} (offsets and strides in floats; {@code colScale} null means 1). Attention uses it to gather
  * v_h^T and to scatter (E v_h)^T / row sums back into the output rows.
  *
- * <p>Vector version: blocks of L x L floats (L = float lanes) are loaded as L row vectors, scaled, and transposed in
- * registers by log2(L) rounds of two-vector selects; round k pairs the vectors 2^k apart and interleaves groups of 2^k
- * lanes from their first halves (LO) or second halves (HI). Each resulting vector is one whole destination row
- * segment, written with one full-width store: no masked or part stores, no reinterpreting shape changes (both made
- * later-compiled GEMMs slow or erratic in an earlier version; see README, JIT-order hazards). Rows and columns left
- * over run the element loop. The blocks are written out per lane count (16, 8, 4) so that the L vectors stay in
- * registers: the three differ only in L and the number of rounds; keep them in step (TransposeTest runs each at its
- * width).
+ * <p>Vector version: blocks of L x L floats (L = float lanes) are loaded as L row vectors, scaled, and transposed
+ * in registers by log2(L) rounds of two-vector selects; round k pairs the vectors 2^k apart and interleaves groups
+ * of 2^k lanes from their first halves (LO) or second halves (HI). Each resulting vector is one whole destination
+ * row segment, written with one full-width store: no masked or part stores, no reinterpreting shape changes (both
+ * made later-compiled GEMMs slow or erratic in an earlier version; see README, JIT-order hazards). Rows and columns
+ * left over (when there are at least L) run as one more block overlapping the last whole one: its overlap rewrites
+ * the same values. Only a matrix narrower than L in either direction runs the element loop. The blocks are written
+ * out per lane count (16, 8, 4) so that the L vectors stay in registers: the three differ only in L and the number
+ * of rounds; keep them in step (TransposeTest runs each at its width).
  */
 public final class Transpose {
     private Transpose() {}
@@ -67,7 +68,12 @@ public final class Transpose {
             }
             v = next;
         }
-        for (int p = 0; p < L; p++) COLUMN[p] = (int) v[p][0];
+        for (int p = 0; p < L; p++) {
+            COLUMN[p] = (int) v[p][0];
+            if (COLUMN[p] != Integer.reverse(p) >>> (32 - ROUNDS)) { // the blocks store in this order
+                throw new AssertionError("Transpose.COLUMN[" + p + "] = " + COLUMN[p] + ", not bitreverse(" + p + ")");
+            }
+        }
     }
 
     public static void transpose(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
@@ -99,16 +105,27 @@ public final class Transpose {
     public static void transposeVector(MemorySegment src, long srcOff, long srcStride, MemorySegment dst,
                                        long dstOff, long dstStride, int rows, int cols, MemorySegment colScale) {
         src = Mem.plain(src); dst = Mem.plain(dst); colScale = Mem.plain(colScale);
-        int rb = rows / L * L, cb = cols / L * L;
-        for (int c = 0; c < cb; c += L) {
-            switch (L) {
-                case 16 -> blocks16(src, srcOff, srcStride, dst, dstOff, dstStride, rb, c, colScale);
-                case 8 -> blocks8(src, srcOff, srcStride, dst, dstOff, dstStride, rb, c, colScale);
-                default -> blocks4(src, srcOff, srcStride, dst, dstOff, dstStride, rb, c, colScale);
+        if (rows < L || cols < L) {
+            edge(src, srcOff, srcStride, dst, dstOff, dstStride, 0, rows, 0, cols, colScale);
+            return;
+        }
+        int rb = rows / L * L;
+        for (int c = 0; c < cols; c += L) {
+            int cc = Math.min(c, cols - L);
+            blocks(src, srcOff, srcStride, dst, dstOff, dstStride, 0, rb, cc, colScale);
+            if (rb < rows) {
+                blocks(src, srcOff, srcStride, dst, dstOff, dstStride, rows - L, rows, cc, colScale);
             }
         }
-        edge(src, srcOff, srcStride, dst, dstOff, dstStride, rb, rows, 0, cb, colScale);
-        edge(src, srcOff, srcStride, dst, dstOff, dstStride, 0, rows, cb, cols, colScale);
+    }
+
+    private static void blocks(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
+                               long dstStride, int r0, int r1, int c, MemorySegment colScale) {
+        switch (L) {
+            case 16 -> blocks16(src, srcOff, srcStride, dst, dstOff, dstStride, r0, r1, c, colScale);
+            case 8 -> blocks8(src, srcOff, srcStride, dst, dstOff, dstStride, r0, r1, c, colScale);
+            default -> blocks4(src, srcOff, srcStride, dst, dstOff, dstStride, r0, r1, c, colScale);
+        }
     }
 
     // the element loop over rows [r0, r1) x columns [c0, c1)
@@ -122,46 +139,35 @@ public final class Transpose {
         }
     }
 
-    // column block c of every row block [0, rb) (L = 16); the select indexes and store offsets are loaded once
+    // the L x L blocks at columns [c, c + L) and rows r0, r0 + L, ... < r1 (L = 16). Loads and stores walk one
+    // pointer each (p += rs, q += ws) rather than L fixed offsets, which left too few registers; the p-th vector
+    // after the rounds holds column COLUMN[p] = bitreverse(p), so the stores go in column order.
     private static void blocks16(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
-                                long dstStride, int rb, int c, MemorySegment colScale) {
+                                long dstStride, int r0, int r1, int c, MemorySegment colScale) {
         FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
-        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0), lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0), lo2 = FloatVector.fromArray(F, LO_IX[2], 0), hi2 = FloatVector.fromArray(F, HI_IX[2], 0), lo3 = FloatVector.fromArray(F, LO_IX[3], 0), hi3 = FloatVector.fromArray(F, HI_IX[3], 0);
+        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
+        FloatVector lo2 = FloatVector.fromArray(F, LO_IX[2], 0), hi2 = FloatVector.fromArray(F, HI_IX[2], 0);
+        FloatVector lo3 = FloatVector.fromArray(F, LO_IX[3], 0), hi3 = FloatVector.fromArray(F, HI_IX[3], 0);
         long rs = srcStride * 4, ws = dstStride * 4;
-        long d0 = COLUMN[0] * ws;
-        long d1 = COLUMN[1] * ws;
-        long d2 = COLUMN[2] * ws;
-        long d3 = COLUMN[3] * ws;
-        long d4 = COLUMN[4] * ws;
-        long d5 = COLUMN[5] * ws;
-        long d6 = COLUMN[6] * ws;
-        long d7 = COLUMN[7] * ws;
-        long d8 = COLUMN[8] * ws;
-        long d9 = COLUMN[9] * ws;
-        long d10 = COLUMN[10] * ws;
-        long d11 = COLUMN[11] * ws;
-        long d12 = COLUMN[12] * ws;
-        long d13 = COLUMN[13] * ws;
-        long d14 = COLUMN[14] * ws;
-        long d15 = COLUMN[15] * ws;
-        for (int r = 0; r < rb; r += 16) {
-            long o = (srcOff + r * srcStride + c) * 4, w = (dstOff + (long) c * dstStride + r) * 4;
-            FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
-            FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
-            FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
-            FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
-            FloatVector v4 = FloatVector.fromMemorySegment(F, src, o + 4 * rs, ORDER).mul(s);
-            FloatVector v5 = FloatVector.fromMemorySegment(F, src, o + 5 * rs, ORDER).mul(s);
-            FloatVector v6 = FloatVector.fromMemorySegment(F, src, o + 6 * rs, ORDER).mul(s);
-            FloatVector v7 = FloatVector.fromMemorySegment(F, src, o + 7 * rs, ORDER).mul(s);
-            FloatVector v8 = FloatVector.fromMemorySegment(F, src, o + 8 * rs, ORDER).mul(s);
-            FloatVector v9 = FloatVector.fromMemorySegment(F, src, o + 9 * rs, ORDER).mul(s);
-            FloatVector v10 = FloatVector.fromMemorySegment(F, src, o + 10 * rs, ORDER).mul(s);
-            FloatVector v11 = FloatVector.fromMemorySegment(F, src, o + 11 * rs, ORDER).mul(s);
-            FloatVector v12 = FloatVector.fromMemorySegment(F, src, o + 12 * rs, ORDER).mul(s);
-            FloatVector v13 = FloatVector.fromMemorySegment(F, src, o + 13 * rs, ORDER).mul(s);
-            FloatVector v14 = FloatVector.fromMemorySegment(F, src, o + 14 * rs, ORDER).mul(s);
-            FloatVector v15 = FloatVector.fromMemorySegment(F, src, o + 15 * rs, ORDER).mul(s);
+        for (int r = r0; r < r1; r += 16) {
+            long p = (srcOff + r * srcStride + c) * 4, q = (dstOff + (long) c * dstStride + r) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v1 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v2 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v3 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v4 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v5 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v6 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v7 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v8 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v9 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v10 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v11 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v12 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v13 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v14 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v15 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s);
             FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
             FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
             FloatVector r0_4 = lo0.selectFrom(v4, v5), r0_5 = hi0.selectFrom(v4, v5);
@@ -194,49 +200,45 @@ public final class Transpose {
             FloatVector r3_5 = lo3.selectFrom(r2_5, r2_13), r3_13 = hi3.selectFrom(r2_5, r2_13);
             FloatVector r3_6 = lo3.selectFrom(r2_6, r2_14), r3_14 = hi3.selectFrom(r2_6, r2_14);
             FloatVector r3_7 = lo3.selectFrom(r2_7, r2_15), r3_15 = hi3.selectFrom(r2_7, r2_15);
-            r3_0.intoMemorySegment(dst, w + d0, ORDER);
-            r3_1.intoMemorySegment(dst, w + d1, ORDER);
-            r3_2.intoMemorySegment(dst, w + d2, ORDER);
-            r3_3.intoMemorySegment(dst, w + d3, ORDER);
-            r3_4.intoMemorySegment(dst, w + d4, ORDER);
-            r3_5.intoMemorySegment(dst, w + d5, ORDER);
-            r3_6.intoMemorySegment(dst, w + d6, ORDER);
-            r3_7.intoMemorySegment(dst, w + d7, ORDER);
-            r3_8.intoMemorySegment(dst, w + d8, ORDER);
-            r3_9.intoMemorySegment(dst, w + d9, ORDER);
-            r3_10.intoMemorySegment(dst, w + d10, ORDER);
-            r3_11.intoMemorySegment(dst, w + d11, ORDER);
-            r3_12.intoMemorySegment(dst, w + d12, ORDER);
-            r3_13.intoMemorySegment(dst, w + d13, ORDER);
-            r3_14.intoMemorySegment(dst, w + d14, ORDER);
-            r3_15.intoMemorySegment(dst, w + d15, ORDER);
+            r3_0.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_8.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_4.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_12.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_2.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_10.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_6.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_14.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_1.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_9.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_5.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_13.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_3.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_11.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_7.intoMemorySegment(dst, q, ORDER); q += ws;
+            r3_15.intoMemorySegment(dst, q, ORDER);
         }
     }
 
-    // column block c of every row block [0, rb) (L = 8); the select indexes and store offsets are loaded once
+    // the L x L blocks at columns [c, c + L) and rows r0, r0 + L, ... < r1 (L = 8). Loads and stores walk one
+    // pointer each (p += rs, q += ws) rather than L fixed offsets, which left too few registers; the p-th vector
+    // after the rounds holds column COLUMN[p] = bitreverse(p), so the stores go in column order.
     private static void blocks8(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
-                                long dstStride, int rb, int c, MemorySegment colScale) {
+                                long dstStride, int r0, int r1, int c, MemorySegment colScale) {
         FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
-        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0), lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0), lo2 = FloatVector.fromArray(F, LO_IX[2], 0), hi2 = FloatVector.fromArray(F, HI_IX[2], 0);
+        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
+        FloatVector lo2 = FloatVector.fromArray(F, LO_IX[2], 0), hi2 = FloatVector.fromArray(F, HI_IX[2], 0);
         long rs = srcStride * 4, ws = dstStride * 4;
-        long d0 = COLUMN[0] * ws;
-        long d1 = COLUMN[1] * ws;
-        long d2 = COLUMN[2] * ws;
-        long d3 = COLUMN[3] * ws;
-        long d4 = COLUMN[4] * ws;
-        long d5 = COLUMN[5] * ws;
-        long d6 = COLUMN[6] * ws;
-        long d7 = COLUMN[7] * ws;
-        for (int r = 0; r < rb; r += 8) {
-            long o = (srcOff + r * srcStride + c) * 4, w = (dstOff + (long) c * dstStride + r) * 4;
-            FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
-            FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
-            FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
-            FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
-            FloatVector v4 = FloatVector.fromMemorySegment(F, src, o + 4 * rs, ORDER).mul(s);
-            FloatVector v5 = FloatVector.fromMemorySegment(F, src, o + 5 * rs, ORDER).mul(s);
-            FloatVector v6 = FloatVector.fromMemorySegment(F, src, o + 6 * rs, ORDER).mul(s);
-            FloatVector v7 = FloatVector.fromMemorySegment(F, src, o + 7 * rs, ORDER).mul(s);
+        for (int r = r0; r < r1; r += 8) {
+            long p = (srcOff + r * srcStride + c) * 4, q = (dstOff + (long) c * dstStride + r) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v1 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v2 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v3 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v4 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v5 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v6 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v7 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s);
             FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
             FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
             FloatVector r0_4 = lo0.selectFrom(v4, v5), r0_5 = hi0.selectFrom(v4, v5);
@@ -249,41 +251,40 @@ public final class Transpose {
             FloatVector r2_1 = lo2.selectFrom(r1_1, r1_5), r2_5 = hi2.selectFrom(r1_1, r1_5);
             FloatVector r2_2 = lo2.selectFrom(r1_2, r1_6), r2_6 = hi2.selectFrom(r1_2, r1_6);
             FloatVector r2_3 = lo2.selectFrom(r1_3, r1_7), r2_7 = hi2.selectFrom(r1_3, r1_7);
-            r2_0.intoMemorySegment(dst, w + d0, ORDER);
-            r2_1.intoMemorySegment(dst, w + d1, ORDER);
-            r2_2.intoMemorySegment(dst, w + d2, ORDER);
-            r2_3.intoMemorySegment(dst, w + d3, ORDER);
-            r2_4.intoMemorySegment(dst, w + d4, ORDER);
-            r2_5.intoMemorySegment(dst, w + d5, ORDER);
-            r2_6.intoMemorySegment(dst, w + d6, ORDER);
-            r2_7.intoMemorySegment(dst, w + d7, ORDER);
+            r2_0.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_4.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_2.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_6.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_1.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_5.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_3.intoMemorySegment(dst, q, ORDER); q += ws;
+            r2_7.intoMemorySegment(dst, q, ORDER);
         }
     }
 
-    // column block c of every row block [0, rb) (L = 4); the select indexes and store offsets are loaded once
+    // the L x L blocks at columns [c, c + L) and rows r0, r0 + L, ... < r1 (L = 4). Loads and stores walk one
+    // pointer each (p += rs, q += ws) rather than L fixed offsets, which left too few registers; the p-th vector
+    // after the rounds holds column COLUMN[p] = bitreverse(p), so the stores go in column order.
     private static void blocks4(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
-                                long dstStride, int rb, int c, MemorySegment colScale) {
+                                long dstStride, int r0, int r1, int c, MemorySegment colScale) {
         FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
-        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0), lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
+        FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
         long rs = srcStride * 4, ws = dstStride * 4;
-        long d0 = COLUMN[0] * ws;
-        long d1 = COLUMN[1] * ws;
-        long d2 = COLUMN[2] * ws;
-        long d3 = COLUMN[3] * ws;
-        for (int r = 0; r < rb; r += 4) {
-            long o = (srcOff + r * srcStride + c) * 4, w = (dstOff + (long) c * dstStride + r) * 4;
-            FloatVector v0 = FloatVector.fromMemorySegment(F, src, o + 0 * rs, ORDER).mul(s);
-            FloatVector v1 = FloatVector.fromMemorySegment(F, src, o + 1 * rs, ORDER).mul(s);
-            FloatVector v2 = FloatVector.fromMemorySegment(F, src, o + 2 * rs, ORDER).mul(s);
-            FloatVector v3 = FloatVector.fromMemorySegment(F, src, o + 3 * rs, ORDER).mul(s);
+        for (int r = r0; r < r1; r += 4) {
+            long p = (srcOff + r * srcStride + c) * 4, q = (dstOff + (long) c * dstStride + r) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v1 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v2 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s); p += rs;
+            FloatVector v3 = FloatVector.fromMemorySegment(F, src, p, ORDER).mul(s);
             FloatVector r0_0 = lo0.selectFrom(v0, v1), r0_1 = hi0.selectFrom(v0, v1);
             FloatVector r0_2 = lo0.selectFrom(v2, v3), r0_3 = hi0.selectFrom(v2, v3);
             FloatVector r1_0 = lo1.selectFrom(r0_0, r0_2), r1_2 = hi1.selectFrom(r0_0, r0_2);
             FloatVector r1_1 = lo1.selectFrom(r0_1, r0_3), r1_3 = hi1.selectFrom(r0_1, r0_3);
-            r1_0.intoMemorySegment(dst, w + d0, ORDER);
-            r1_1.intoMemorySegment(dst, w + d1, ORDER);
-            r1_2.intoMemorySegment(dst, w + d2, ORDER);
-            r1_3.intoMemorySegment(dst, w + d3, ORDER);
+            r1_0.intoMemorySegment(dst, q, ORDER); q += ws;
+            r1_2.intoMemorySegment(dst, q, ORDER); q += ws;
+            r1_1.intoMemorySegment(dst, q, ORDER); q += ws;
+            r1_3.intoMemorySegment(dst, q, ORDER);
         }
     }
 }
