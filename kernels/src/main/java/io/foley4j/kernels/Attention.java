@@ -7,6 +7,7 @@ import static io.foley4j.kernels.Simd.F;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Multi-head scaled-dot-product attention of one sequence, streaming over keys (online softmax, as in
@@ -51,9 +52,79 @@ public final class Attention {
         public int items() { return heads * sq; }
     }
 
-    /** Scratch floats one thread needs: a block of scores and the accumulator, padded to 64 bytes. */
+    /**
+     * Floats of scratch before the accumulator: a block of scores, and room for one vector more, which the
+     * reduction tree's whole-vector stores of 8 scores reach past the block.
+     */
+    private static final int SCORES = BLOCK + 16;
+
+    /** Scratch floats one thread needs: a block of scores (plus a vector) and the accumulator, padded to 64 bytes. */
     public static int scratchFloats(int headDim) {
-        return (BLOCK + headDim + 15) & ~15;
+        return (SCORES + headDim + 15) & ~15;
+    }
+
+    /**
+     * Keys per group in the vector scores loop when vectors have at least 8 lanes and the head dim is 2 or 4
+     * vectors (q then stays in registers and the loop over the head dim is written out: as a loop of 2-4 trips it
+     * cost more than the FMAs): the group's 8 partial-sum vectors (one per key) are reduced together, by three levels of
+     * two-vector selects ({@link #TREE_LO}, {@link #TREE_HI}), into one vector that holds the 8 dot products; a
+     * sum per key takes log2(L) rearranges and adds instead, and the scalar stores and max after it (4x fewer
+     * selects per key at 16 lanes, and one vector store and max per 8 keys).
+     */
+    private static final int KG = 8;
+    private static final boolean TREE = F.length() >= KG;
+    /**
+     * TREE_LO[t] / TREE_HI[t]: select indexes of level t. Level t combines vectors holding 2^t groups of L / 2^t
+     * lanes into one holding 2^(t+1) groups of half as many: output group o takes group o / 2 of the first
+     * (o even) or second input, its first half (LO) plus its second half (HI).
+     */
+    static final float[][] TREE_LO = new float[3][], TREE_HI = new float[3][];
+    /** At 16 lanes each key ends in a group of two lanes: this swaps neighbours so one add finishes the sums. */
+    private static final VectorShuffle<Float> PAIR = F.length() > KG ? VectorShuffle.fromOp(F, i -> i ^ 1) : null;
+    /** Moves key p's sum to lanes p and p + 8 (where there are 16 lanes: the copies keep the max exact). */
+    private static final VectorShuffle<Float> COMPACT;
+
+    static {
+        int lanes = F.length();
+        int[] keyOfLane = new int[lanes];
+        if (TREE) {
+            for (int t = 0; t < 3; t++) {
+                int groups = 1 << t, w = lanes >> t;
+                float[] lo = new float[lanes], hi = new float[lanes];
+                for (int o = 0; o < 2 * groups; o++) {
+                    int from = (o % 2) * lanes + (o / 2) * w;
+                    for (int x = 0; x < w / 2; x++) {
+                        lo[o * (w / 2) + x] = from + x;
+                        hi[o * (w / 2) + x] = from + w / 2 + x;
+                    }
+                }
+                TREE_LO[t] = lo;
+                TREE_HI[t] = hi;
+            }
+            // run the LO selects on key numbers: lane l of the result holds (part of) key keyOfLane[l]
+            float[][] v = new float[KG][lanes];
+            for (int p = 0; p < KG; p++) {
+                java.util.Arrays.fill(v[p], p);
+            }
+            for (int t = 0, count = KG; t < 3; t++, count /= 2) {
+                float[][] next = new float[count / 2][];
+                FloatVector lo = FloatVector.fromArray(F, TREE_LO[t], 0);
+                for (int i = 0; i < count / 2; i++) {
+                    next[i] = lo.selectFrom(FloatVector.fromArray(F, v[2 * i], 0), FloatVector.fromArray(F, v[2 * i + 1], 0))
+                            .toArray();
+                }
+                v = next;
+            }
+            for (int l = 0; l < lanes; l++) {
+                keyOfLane[l] = (int) v[0][l];
+            }
+        }
+        COMPACT = !TREE ? null : VectorShuffle.fromOp(F, i -> {
+            for (int l = 0; l < lanes; l++) {
+                if (keyOfLane[l] == i % KG) return l;
+            }
+            throw new AssertionError("attention: no lane holds key " + i % KG);
+        });
     }
 
     public static void attention(MemorySegment q, MemorySegment k, MemorySegment v, MemorySegment keyMask,
@@ -88,7 +159,7 @@ public final class Attention {
         q = Mem.plain(q); k = Mem.plain(k); v = Mem.plain(v); keyMask = Mem.plain(keyMask); out = Mem.plain(out);
         scratch = Mem.plain(scratch);
         int hd = d.headDim(), group = d.heads() / d.kvHeads();
-        long acc = BLOCK * 4L; // byte offset of the accumulator in scratch; scores at 0
+        long acc = SCORES * 4L; // byte offset of the accumulator in scratch; scores at 0
         for (int item = itemStart; item < itemEnd; item++) {
             int h = item / d.sq(), i = item % d.sq();
             long qOff = ((long) i * d.qWidth() + (long) h * hd) * 4;
@@ -146,7 +217,7 @@ public final class Attention {
         q = Mem.plain(q); k = Mem.plain(k); v = Mem.plain(v); keyMask = Mem.plain(keyMask); out = Mem.plain(out);
         scratch = Mem.plain(scratch);
         int hd = d.headDim(), group = d.heads() / d.kvHeads();
-        long acc = BLOCK * 4L;
+        long acc = SCORES * 4L;
         long rowBytes = d.kvWidth() * 4L;
         for (int item = itemStart; item < itemEnd; item++) {
             int h = item / d.sq(), i = item % d.sq();
@@ -196,6 +267,11 @@ public final class Attention {
         int bound = F.loopBound(hd);
         float max = Float.NEGATIVE_INFINITY;
         int j = 0;
+        if (TREE && n >= KG && (hd == 4 * F.length() || hd == 2 * F.length())) {
+            j = n / KG * KG;
+            max = hd == 4 * F.length() ? scoresTree4(q, qOff, k, kBase, rowBytes, j, scale, scores)
+                    : scoresTree2(q, qOff, k, kBase, rowBytes, j, scale, scores);
+        }
         for (; j + 4 <= n; j += 4) { // four keys at once: four independent fma chains
             long k0 = kBase + j * rowBytes, k1 = k0 + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -245,6 +321,95 @@ public final class Attention {
             max = Math.max(max, s0);
         }
         return max;
+    }
+
+    // scores of keys [0, n) (n a multiple of KG) for a head dim of 4 vectors, q held in registers; returns their max
+    private static float scoresTree4(MemorySegment q, long qOff, MemorySegment k, long kBase, long rowBytes, int n,
+                                     float scale, MemorySegment scores) {
+        q = Mem.plain(q); k = Mem.plain(k); scores = Mem.plain(scores);
+        long v1 = 4L * F.length(), v2 = 2 * v1, v3 = 3 * v1; // byte offsets of the head's 2nd, 3rd, 4th vectors
+        FloatVector q0 = FloatVector.fromMemorySegment(F, q, qOff, ORDER), q1 = FloatVector.fromMemorySegment(F, q, qOff + v1, ORDER);
+        FloatVector q2 = FloatVector.fromMemorySegment(F, q, qOff + v2, ORDER), q3 = FloatVector.fromMemorySegment(F, q, qOff + v3, ORDER);
+        FloatVector lo0 = FloatVector.fromArray(F, TREE_LO[0], 0), hi0 = FloatVector.fromArray(F, TREE_HI[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, TREE_LO[1], 0), hi1 = FloatVector.fromArray(F, TREE_HI[1], 0);
+        FloatVector lo2 = FloatVector.fromArray(F, TREE_LO[2], 0), hi2 = FloatVector.fromArray(F, TREE_HI[2], 0);
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < n; j += KG) {
+            long r = kBase + j * rowBytes;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a1 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a2 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a3 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a4 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a5 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a6 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            r += rowBytes;
+            FloatVector a7 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1)).add(FloatVector.fromMemorySegment(F, k, r + v2, ORDER).mul(q2)).add(FloatVector.fromMemorySegment(F, k, r + v3, ORDER).mul(q3));
+            FloatVector b0 = lo0.selectFrom(a0, a1).add(hi0.selectFrom(a0, a1));
+            FloatVector b1 = lo0.selectFrom(a2, a3).add(hi0.selectFrom(a2, a3));
+            FloatVector b2 = lo0.selectFrom(a4, a5).add(hi0.selectFrom(a4, a5));
+            FloatVector b3 = lo0.selectFrom(a6, a7).add(hi0.selectFrom(a6, a7));
+            FloatVector c0 = lo1.selectFrom(b0, b1).add(hi1.selectFrom(b0, b1));
+            FloatVector c1 = lo1.selectFrom(b2, b3).add(hi1.selectFrom(b2, b3));
+            FloatVector d = lo2.selectFrom(c0, c1).add(hi2.selectFrom(c0, c1));
+            if (PAIR != null) {
+                d = d.add(d.rearrange(PAIR));
+            }
+            d = d.rearrange(COMPACT).mul(scale); // lane p (and p + 8 at 16 lanes): key j + p
+            d.intoMemorySegment(scores, j * 4L, ORDER); // lanes past key j + 7: overwritten or unused
+            vmax = vmax.max(d);
+        }
+        return vmax.reduceLanes(VectorOperators.MAX);
+    }
+
+    // scoresTree4 for a head dim of 2 vectors (the reduction the same)
+    private static float scoresTree2(MemorySegment q, long qOff, MemorySegment k, long kBase, long rowBytes, int n,
+                                     float scale, MemorySegment scores) {
+        q = Mem.plain(q); k = Mem.plain(k); scores = Mem.plain(scores);
+        long v1 = 4L * F.length();
+        FloatVector q0 = FloatVector.fromMemorySegment(F, q, qOff, ORDER), q1 = FloatVector.fromMemorySegment(F, q, qOff + v1, ORDER);
+        FloatVector lo0 = FloatVector.fromArray(F, TREE_LO[0], 0), hi0 = FloatVector.fromArray(F, TREE_HI[0], 0);
+        FloatVector lo1 = FloatVector.fromArray(F, TREE_LO[1], 0), hi1 = FloatVector.fromArray(F, TREE_HI[1], 0);
+        FloatVector lo2 = FloatVector.fromArray(F, TREE_LO[2], 0), hi2 = FloatVector.fromArray(F, TREE_HI[2], 0);
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < n; j += KG) {
+            long r = kBase + j * rowBytes;
+            FloatVector a0 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a1 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a2 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a3 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a4 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a5 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a6 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            r += rowBytes;
+            FloatVector a7 = FloatVector.fromMemorySegment(F, k, r, ORDER).mul(q0).add(FloatVector.fromMemorySegment(F, k, r + v1, ORDER).mul(q1));
+            FloatVector b0 = lo0.selectFrom(a0, a1).add(hi0.selectFrom(a0, a1));
+            FloatVector b1 = lo0.selectFrom(a2, a3).add(hi0.selectFrom(a2, a3));
+            FloatVector b2 = lo0.selectFrom(a4, a5).add(hi0.selectFrom(a4, a5));
+            FloatVector b3 = lo0.selectFrom(a6, a7).add(hi0.selectFrom(a6, a7));
+            FloatVector c0 = lo1.selectFrom(b0, b1).add(hi1.selectFrom(b0, b1));
+            FloatVector c1 = lo1.selectFrom(b2, b3).add(hi1.selectFrom(b2, b3));
+            FloatVector d = lo2.selectFrom(c0, c1).add(hi2.selectFrom(c0, c1));
+            if (PAIR != null) {
+                d = d.add(d.rearrange(PAIR));
+            }
+            d = d.rearrange(COMPACT).mul(scale); // lane p (and p + 8 at 16 lanes): key j + p
+            d.intoMemorySegment(scores, j * 4L, ORDER);
+            vmax = vmax.max(d);
+        }
+        return vmax.reduceLanes(VectorOperators.MAX);
     }
 
     /** scores[j] += mask[kb + j]; returns the new max. */

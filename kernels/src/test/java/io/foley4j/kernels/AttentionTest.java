@@ -30,7 +30,9 @@ class AttentionTest {
             new Case(150, 150, 2, 1, 64, Mask.NONE, true),     // MQA, causal over several blocks
             new Case(3, 130, 4, 4, 17, Mask.PADDING, true),    // Sq < Sk: queries aligned to the last keys
             new Case(9, 4, 2, 2, 8, Mask.NONE, true),          // Sq > Sk: the first queries see no key
-            new Case(20, 70, 6, 3, 32, Mask.FINITE, false));   // Hugging Face style finite mask (-3.4e38)
+            new Case(20, 70, 6, 3, 32, Mask.FINITE, false),    // Hugging Face style finite mask (-3.4e38)
+            new Case(12, 100, 2, 2, 64, Mask.PADDING, false),  // 8-key reduction tree (hd 4 or 8 vectors) with -inf keys
+            new Case(6, 45, 2, 2, 16, Mask.NONE, true));       // hd of 1 or 2 vectors, groups of 8 keys and their tails
 
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
