@@ -139,6 +139,7 @@ public final class Conv {
 
     /** One output element, reading zeros outside the input. */
     private static float conv1dAt(MemorySegment x, MemorySegment w, MemorySegment bias, Geometry1d g, int co, int p) {
+        x = Mem.plain(x); w = Mem.plain(w); bias = Mem.plain(bias);
         int cpg = g.cinPerGroup(), kw = g.kw(), len = g.len(), dil = g.dilation();
         int ciBase = co / g.coutPerGroup() * cpg;
         long wRow = (long) co * cpg * kw;
@@ -302,6 +303,7 @@ public final class Conv {
 
     // col[ci*kw + k] = x[grp*cpg + ci, p*stride + k*dilation - padLeft], zero outside the input
     private static void gather1d(MemorySegment x, Geometry1d g, int grp, int p, MemorySegment col) {
+        x = Mem.plain(x); col = Mem.plain(col);
         int cpg = g.cinPerGroup(), kw = g.kw(), len = g.len(), dil = g.dilation();
         int start = p * g.stride() - g.padLeft();
         boolean inside = start >= 0 && (long) start + (long) dil * (kw - 1) < len;

@@ -94,6 +94,7 @@ final class PackedRows {
     // rows i..i+11, columns k0+p0..k0+kc of x -> rows[out + p * 12 + r]: per k, twelve reads from twelve row
     // streams and one sequential run of writes
     private static void packWide(MemorySegment x, float[] rows, int k, int i, int k0, int kc, int p0, int out) {
+        x = Mem.plain(x);
         long r0 = ((long) i * k + k0) * 4, rs = (long) k * 4;
         for (int p = p0; p < kc; p++) {
             long o = r0 + (long) p * 4;
@@ -115,6 +116,7 @@ final class PackedRows {
      * whole block run the element loop.
      */
     private static void packWide16(MemorySegment x, float[] rows, int k, int i, int k0, int kc, int out) {
+        x = Mem.plain(x); // compiled on its own: see Mem.plain
         FloatVector lo0 = FloatVector.fromArray(F, Transpose.LO_IX[0], 0);
         FloatVector hi0 = FloatVector.fromArray(F, Transpose.HI_IX[0], 0);
         FloatVector lo1 = FloatVector.fromArray(F, Transpose.LO_IX[1], 0);
@@ -201,6 +203,7 @@ final class PackedRows {
 
     // rows i..i+3, columns k0..k0+kc of x -> rows[out + p * 4 + r]; MR = 4 (the interleave is written for 4 rows)
     private static void packTile(MemorySegment x, float[] rows, int k, int i, int k0, int kc, int out) {
+        x = Mem.plain(x);
         long r0 = ((long) i * k + k0) * 4, rs = (long) k * 4;
         int p = 0;
         for (int bound = kc - L; p <= bound; p += L) {

@@ -131,6 +131,7 @@ public final class Transpose {
     // the element loop over rows [r0, r1) x columns [c0, c1)
     private static void edge(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
                              long dstStride, int r0, int r1, int c0, int c1, MemorySegment colScale) {
+        src = Mem.plain(src); dst = Mem.plain(dst); colScale = Mem.plain(colScale);
         for (int c = c0; c < c1; c++) {
             float s = colScale == null ? 1f : colScale.get(F32, c * 4L);
             for (int r = r0; r < r1; r++) {
@@ -144,6 +145,7 @@ public final class Transpose {
     // after the rounds holds column COLUMN[p] = bitreverse(p), so the stores go in column order.
     private static void blocks16(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
                                 long dstStride, int r0, int r1, int c, MemorySegment colScale) {
+        src = Mem.plain(src); dst = Mem.plain(dst); colScale = Mem.plain(colScale); // C2 compiles this on its own
         FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
         FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0);
         FloatVector lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
@@ -224,6 +226,7 @@ public final class Transpose {
     // after the rounds holds column COLUMN[p] = bitreverse(p), so the stores go in column order.
     private static void blocks8(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
                                 long dstStride, int r0, int r1, int c, MemorySegment colScale) {
+        src = Mem.plain(src); dst = Mem.plain(dst); colScale = Mem.plain(colScale); // C2 compiles this on its own
         FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
         FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0);
         FloatVector lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
@@ -267,6 +270,7 @@ public final class Transpose {
     // after the rounds holds column COLUMN[p] = bitreverse(p), so the stores go in column order.
     private static void blocks4(MemorySegment src, long srcOff, long srcStride, MemorySegment dst, long dstOff,
                                 long dstStride, int r0, int r1, int c, MemorySegment colScale) {
+        src = Mem.plain(src); dst = Mem.plain(dst); colScale = Mem.plain(colScale); // C2 compiles this on its own
         FloatVector s = colScale == null ? ONE : FloatVector.fromMemorySegment(F, colScale, c * 4L, ORDER);
         FloatVector lo0 = FloatVector.fromArray(F, LO_IX[0], 0), hi0 = FloatVector.fromArray(F, HI_IX[0], 0);
         FloatVector lo1 = FloatVector.fromArray(F, LO_IX[1], 0), hi1 = FloatVector.fromArray(F, HI_IX[1], 0);
