@@ -402,6 +402,15 @@ public final class Activation {
         }
     }
 
+    /**
+     * The exp pass is written out in the row loop rather than calling {@link #expSubSumVector} (which streaming
+     * attention calls). As its own small method, called once per row, expSubSumVector was compiled by C2 early, and
+     * in most full {@code bin/foley bench} runs since session 7 that compile kept the exp result and the accumulator
+     * as heap objects: two allocations per 16 floats in its loop (session 11, from its assembly), though every helper
+     * was inlined. Softmax 1536x128 then ran 2.1-3.6x its scalar reference instead of 8.2x. Neither forcing the
+     * helpers' inlining (a compiler directive) nor keeping C1 off the method prevented it. Written out here, where it
+     * is compiled with this loop: 6.5-8.0x in four full runs of four (bin/foley bench --only peak,simd).
+     */
     public static void softmaxVector(MemorySegment x, MemorySegment out, int dim, int rowStart, int rowEnd) {
         x = Mem.plain(x); out = Mem.plain(out);
         int bound = F.loopBound(dim);
@@ -422,7 +431,22 @@ public final class Activation {
                 }
                 continue;
             }
-            float inv = 1f / expSubSumVector(x, out, base, dim, max);
+            // the exp pass, written out (see above)
+            FloatVector acc = FloatVector.zero(F);
+            for (j = 0; j < bound; j += F.length()) {
+                long o = base + j * 4L;
+                FloatVector e = exp(FloatVector.fromMemorySegment(F, x, o, ORDER).sub(max));
+                e.intoMemorySegment(out, o, ORDER);
+                acc = acc.add(e);
+            }
+            float sum = Simd.sum(acc);
+            for (; j < dim; j++) {
+                long o = base + j * 4L;
+                float e = (float) Math.exp(x.get(F32, o) - max);
+                out.set(F32, o, e);
+                sum += e;
+            }
+            float inv = 1f / sum;
             j = 0;
             for (; j < bound; j += F.length()) {
                 long o = base + j * 4L;
