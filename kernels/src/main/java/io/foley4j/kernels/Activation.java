@@ -409,7 +409,7 @@ public final class Activation {
      * as heap objects: two allocations per 16 floats in its loop (session 11, from its assembly), though every helper
      * was inlined. Softmax 1536x128 then ran 2.1-3.6x its scalar reference instead of 8.2x. Neither forcing the
      * helpers' inlining (a compiler directive) nor keeping C1 off the method prevented it. Written out here, where it
-     * is compiled with this loop: 6.5-8.0x in four full runs of four (bin/foley bench --only peak,simd).
+     * is compiled with this loop: 6.5-8.0x in four runs of four of {@code bin/foley bench --only peak,simd}.
      */
     public static void softmaxVector(MemorySegment x, MemorySegment out, int dim, int rowStart, int rowEnd) {
         x = Mem.plain(x); out = Mem.plain(out);
@@ -458,7 +458,10 @@ public final class Activation {
         }
     }
 
-    /** out[j] = e^(x[j] - max) for j in [0, n) at byte offset {@code base}; returns the sum. */
+    /**
+     * out[j] = e^(x[j] - max) for j in [0, n) at byte offset {@code base}; returns the sum. softmaxVector has the same
+     * pass written out in its row loop (see there why): change both together.
+     */
     static float expSubSumVector(MemorySegment x, MemorySegment out, long base, int n, float max) {
         x = Mem.plain(x); out = Mem.plain(out);
         FloatVector acc = FloatVector.zero(F);
