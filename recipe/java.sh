@@ -14,5 +14,6 @@ mkdir -p "$ROOT/.cache" && { [ -f "$ROOT/.cache/.gitignore" ] || echo "*" > "$RO
 CP="$ROOT/pipeline/target/test-classes:$ROOT/pipeline/target/classes"
 for m in kernels engine loader models; do CP="$CP:$ROOT/$m/target/classes"; done
 CP="$CP:$(sed -E 's#[^:]*/foley4j-(kernels|engine|loader|models)-[^:]*\.jar:?##g' "$CPF")"
-exec "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -XX:-UseProfiledLoopPredicate -cp "$CP" \
+exec "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -XX:-UseProfiledLoopPredicate \
+    -XX:PerMethodRecompilationCutoff=100000 -cp "$CP" \
     "${RECIPE_MAIN:-io.foley4j.pipeline.recipe.RecipeDump}" "$@"

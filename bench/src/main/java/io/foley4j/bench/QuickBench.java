@@ -1,5 +1,6 @@
 package io.foley4j.bench;
 
+import io.foley4j.kernels.JitFlags;
 import io.foley4j.kernels.Matmul;
 import io.foley4j.kernels.Simd;
 import java.lang.foreign.Arena;
@@ -113,9 +114,9 @@ public final class QuickBench {
         Report report = new Report(System.out);
         String host = host();
         Timing t = o.timing();
-        report.note(Report.f("Foley4J QuickBench on %s: %s, JDK %s, %s, GEMM tile %s, %d threads; %s of %d"
+        report.note(Report.f("Foley4J QuickBench on %s: %s, JDK %s, %s, GEMM tile %s, %s, %d threads; %s of %d"
                         + " repetitions (~%.0f ms each) after %.1f s warm-up per measurement",
-                host, System.getProperty("os.arch"), Runtime.version(), Simd.describe(), Matmul.tile(), o.threads(),
+                host, System.getProperty("os.arch"), Runtime.version(), Simd.describe(), Matmul.tile(), JitFlags.report(), o.threads(),
                 o.best() ? "best" : "median", t.reps(), t.repSeconds() * 1e3, t.warmupSeconds()));
         long start = System.nanoTime();
         Peak peak = null;
