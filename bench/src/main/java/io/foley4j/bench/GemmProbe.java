@@ -46,7 +46,8 @@ public final class GemmProbe {
         if (shapes.isEmpty()) {
             shapes.addAll(List.of(GemmBench.ORT_SHAPES).subList(0, 3));
         }
-        System.out.println("GEMM tile " + io.foley4j.kernels.Matmul.tile() + ", " + io.foley4j.kernels.JitFlags.report());
+        System.out.println("GEMM tile " + io.foley4j.kernels.Matmul.tile() + ", "
+                + io.foley4j.kernels.JitFlags.report());
         System.out.printf("%-16s %7s %10s %10s %7s %12s%n", "M x K x N", "threads", "ours GF/s", "ORT GF/s",
                 "ratio", "max |diff|");
         for (int[] s : shapes) {

@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 
 /**
  * The HotSpot flag the speed of the large vector kernels depends on, read at run time so that a Java API user who
- * starts the JVM without it hears about it once ({@link #checkOnce}, logged from {@link MatmulTiles}'s class load).
+ * starts the JVM without it hears about it once ({@link #warnIfLow}, called from {@link MatmulTiles}'s class load).
  *
  * <p>{@code -XX:PerMethodRecompilationCutoff}: while C2 parses a method it adds up the decompile counts of every
  * method it inlines, once per inlined call site; at {@code PerMethodRecompilationCutoff / 2 + 1} (201 with the default
@@ -13,9 +13,9 @@ import java.lang.management.ManagementFactory;
  * inlines about 50 segment accesses and 24 fmas of JDK code, so decompile counts of 1-2 in a few JDK methods (left by
  * earlier deoptimizations anywhere in the JVM) reach the cutoff: the compile log then shows
  * {@code <observe trap='class_check' ... mdecompiles='203'/>} and virtual calls to the accumulators' {@code byteSize}
- * and {@code vspecies}, the accumulators are kept on the heap, and every packed GEMM runs 5-30x slower for the life of
- * the JVM (3 of 7 full benchmark runs in session 12; {@code -XX:PerMethodRecompilationCutoff=40} reproduces it in every
- * run). bin/foley and the build pass {@value #RECOMMENDED}.
+ * and {@code vspecies}, which need the accumulators as heap objects, and every packed GEMM runs 3.5-15x slower for the
+ * life of the JVM (3 of 6 full benchmark runs in session 12; {@code -XX:PerMethodRecompilationCutoff=40} reproduces
+ * it in every run). bin/foley and the build pass {@value #RECOMMENDED}.
  */
 public final class JitFlags {
     private JitFlags() {}
@@ -51,8 +51,8 @@ public final class JitFlags {
             return null;
         }
         if (v < 0 || v >= RECOMMENDED) return null;
-        return "foley4j: -XX:" + CUTOFF + "=" + v + " in this JVM: C2 can then compile the GEMM micro-kernels with their"
-                + " vectors on the heap (5-30x slower) in some JVM runs; start the JVM with -XX:" + CUTOFF + "="
+        return "foley4j: -XX:" + CUTOFF + "=" + v + " in this JVM: C2 can then compile the GEMM micro-kernels with"
+                + " their vectors on the heap (3.5-15x slower) in some JVM runs; start the JVM with -XX:" + CUTOFF + "="
                 + RECOMMENDED + " (bin/foley does; see README, Configuration)";
     }
 
@@ -62,12 +62,8 @@ public final class JitFlags {
         return CUTOFF + "=" + (v == null ? "unknown" : v) + (warning(v) == null ? "" : " (below " + RECOMMENDED + ")");
     }
 
-    private static boolean checked;
-
-    /** Logs {@link #warning} once per JVM (System.Logger, WARNING) when there is one. */
-    static synchronized void checkOnce() {
-        if (checked) return;
-        checked = true;
+    /** Logs {@link #warning} (System.Logger, WARNING) when there is one; called once, from a class initializer. */
+    static void warnIfLow() {
         String w = warning(cutoff());
         if (w != null) {
             System.getLogger(JitFlags.class.getName()).log(System.Logger.Level.WARNING, w);

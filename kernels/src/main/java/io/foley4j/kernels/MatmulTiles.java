@@ -69,7 +69,7 @@ final class MatmulTiles {
         }
         WIDE = wide;
         TILE = (wide ? "12x2" : MR + "x4") + " (" + why + ")";
-        JitFlags.checkOnce(); // the tiles are the kernels the flag matters most for
+        JitFlags.warnIfLow(); // the tiles are the kernels the flag matters most for
     }
 
     /**
