@@ -341,8 +341,8 @@ public final class Matmul {
         return (long) (Math.min(k, k0 + KC) - k0) * PANEL * 4;
     }
 
-    /** One panel row of zeros: where the accumulators of the first K block start when there is no bias. */
-    static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(PANEL * 4L, 64);
+    /** Four panel rows of zeros (the few-row path starts up to four panels from it): where the accumulators of the first K block start when there is no bias. */
+    static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(4 * PANEL * 4L, 64);
 
     /**
      * Where the micro-tiles of K block k0 start their accumulators ({@link MatmulTiles#panel}'s {@code start}): the
@@ -372,6 +372,56 @@ public final class Matmul {
     /** Byte offset of column j in {@link #start}'s segment. */
     static long startAt(MemorySegment bias, int j) {
         return bias != null ? j * 4L : 0;
+    }
+
+    /**
+     * The packed GEMM for fewer rows than a micro-tile (a matrix-vector product, or 2-3 rows): nothing to reuse across
+     * rows, so the speed is how fast the weights stream in from memory. Runs of up to {@link MatmulTiles#streams}
+     * full panels of one group are read side by side ({@link MatmulTiles#tile1x4}, {@link MatmulTiles#tile1x2}):
+     * each panel is its own sequential stream, and the prefetchers run further ahead with several than with the one of
+     * {@link MatmulTiles#tile1}. One row takes K whole (each panel read once, front to back); more rows take K blocks
+     * of {@link #FEW_KC}, rows inside, so the next row finds the run's block in L2. x is read in place (nothing to
+     * pack). Same products in the same order as the tiles.
+     */
+    /**
+     * K block of the few-row path for 2-3 rows: a run of 4 panels' block is 256 KiB at 512 bits, a quarter of L2 here.
+     * Measured in GemmProbe on 3x4096x4096 and 2x4096x4096 (session 13, 4 streams, GFLOP/s on 1 / 2 threads): KC
+     * (1024) 33 / 51 and 29 / 44, 512 42 / 93 and 34 / 77, 256 42-46 / 79-95 and 34-35 / 57-81, 128 41 / 66 and
+     * 33 / 75.
+     */
+    static final int FEW_KC = 256;
+
+    private static void fewRows(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
+                                MemorySegment[] ys, int groupN, int n, int k, int m0, int m1, int n0, int n1) {
+        int kb = m1 - m0 == 1 ? k : FEW_KC, full = n / PANEL * PANEL; // panels below full have all PANEL columns
+        long ps = (long) PANEL * k * 4; // bytes from one panel to the next
+        for (int k0 = 0; k0 < k; k0 += kb) {
+            int k1 = Math.min(k, k0 + kb);
+            MemorySegment start = start(bias, k0);
+            for (int j = n0; j < n1; ) {
+                int g = j / groupN, jg = j - g * groupN;
+                MemorySegment yg = ys == null ? y : ys[g];
+                // full panels from j to the end of the range, the group and the full panels, at most streams of them
+                int run = Math.min(MatmulTiles.streams, (Math.min(Math.min(n1, full), (g + 1) * groupN) - j) / PANEL);
+                int panels = run >= 4 ? 4 : run >= 2 ? 2 : 1;
+                long pw = panelOffset(k, j) * 4;
+                for (int i = m0; i < m1; i++) {
+                    // the accumulators start from the bias (or zeros) at column j, or from y's row i
+                    MemorySegment s = start != null ? start : yg;
+                    long so = start != null ? startAt(bias, j) : ((long) i * groupN + jg) * 4;
+                    if (panels == 4) {
+                        MatmulTiles.tile1x4(x, packed, yg, groupN, k, i, jg, pw, ps, k0, k1, s, so);
+                    } else if (panels == 2) {
+                        MatmulTiles.tile1x2(x, packed, yg, groupN, k, i, jg, pw, ps, k0, k1, s, so);
+                    } else if (panelWidth(n, j) == PANEL) {
+                        MatmulTiles.tile1(x, packed, yg, groupN, k, i, jg, pw, k0, k1, s, so);
+                    } else {
+                        MatmulTiles.tile1Masked(x, packed, yg, groupN, k, i, jg, pw, panelWidth(n, j), k0, k1, s, so);
+                    }
+                }
+                j += panels * PANEL;
+            }
+        }
     }
 
     public static void matmulF32PackedVector(MemorySegment x, MemorySegment packed, MemorySegment bias,
@@ -442,6 +492,10 @@ public final class Matmul {
                 initTile(bias == null ? null : bias.asSlice(4L * g * groupN, 4L * groupN), ys == null ? y : ys[g],
                         groupN, m0, m1, c0, c1);
             }
+        }
+        if (m1 - m0 < MR) {
+            fewRows(x, packed, bias, y, ys, groupN, n, k, m0, m1, n0, n1);
+            return;
         }
         float[] rows = PackedRows.rowsScratch(m1 - m0, k);
         for (int k0 = 0; k0 < k; k0 += KC) {

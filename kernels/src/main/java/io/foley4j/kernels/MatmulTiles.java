@@ -369,6 +369,95 @@ final class MatmulTiles {
         c3.intoMemorySegment(y, y0 + 3 * VB, ORDER);
     }
 
+    /** System property: how many panels the rows of a matrix-vector product read side by side: 1, 2 or 4. */
+    public static final String STREAMS_PROPERTY = "foley4j.gemm.streams";
+    /**
+     * Panels that {@link Matmul}'s few-row path reads side by side ({@link #tile1x2}, {@link #tile1x4}): 4 at 16 float
+     * lanes (16 accumulators: 32 vector registers), else 2 (8 accumulators fit 16 registers); property
+     * {@value #STREAMS_PROPERTY} overrides. Each panel is a stream of its own through memory: one row times a 64 MiB
+     * weight (1x4096x4096) reads 4 of them 1 MiB apart, which the hardware prefetchers keep further ahead than the
+     * one stream of {@link #tile1}. Measured in GemmProbe, 1 thread, same machine and hour (session 13): one stream
+     * 18.2-18.8 GFLOP/s, two 21.0-23.0, four 23.3-24.9 (ORT 23.0-23.5). Not final so a test can compare the three in
+     * one JVM.
+     */
+    static int streams = streamsFromProperty();
+
+    private static int streamsFromProperty() {
+        String v = System.getProperty(STREAMS_PROPERTY, "auto").trim();
+        if (v.equals("auto") || v.isEmpty()) return L == 16 ? 4 : 2;
+        return switch (v) {
+            case "1" -> 1;
+            case "2" -> 2;
+            case "4" -> 4;
+            default -> throw new IllegalArgumentException("-D" + STREAMS_PROPERTY + "=" + v + ": expected auto, 1, 2 or 4");
+        };
+    }
+
+    // 1 row x 2 full panels at pw and pw + ps (y columns j.. and j + PANEL.., the start's likewise): two streams
+    static void tile1x2(MemorySegment x, MemorySegment packed, MemorySegment y, int n, int k, int i, int j, long pw,
+                        long ps, int k0, int k1, MemorySegment s, long so) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y); s = Mem.plain(s);
+        long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
+        FloatVector c0 = init(s, so, 0), c1 = init(s, so, 1), c2 = init(s, so, 2), c3 = init(s, so, 3);
+        FloatVector d0 = init(s, so, 4), d1 = init(s, so, 5), d2 = init(s, so, 6), d3 = init(s, so, 7);
+        for (int p = k0; p < k1; p++) {
+            long wo = pw + (long) p * (PANEL * 4), vo = wo + ps;
+            FloatVector a = FloatVector.broadcast(F, x.get(F32, x0 + (long) p * 4));
+            c0 = a.fma(FloatVector.fromMemorySegment(F, packed, wo, ORDER), c0);
+            c1 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + VB, ORDER), c1);
+            c2 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER), c2);
+            c3 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER), c3);
+            d0 = a.fma(FloatVector.fromMemorySegment(F, packed, vo, ORDER), d0);
+            d1 = a.fma(FloatVector.fromMemorySegment(F, packed, vo + VB, ORDER), d1);
+            d2 = a.fma(FloatVector.fromMemorySegment(F, packed, vo + 2 * VB, ORDER), d2);
+            d3 = a.fma(FloatVector.fromMemorySegment(F, packed, vo + 3 * VB, ORDER), d3);
+        }
+        c0.intoMemorySegment(y, y0, ORDER); c1.intoMemorySegment(y, y0 + VB, ORDER);
+        c2.intoMemorySegment(y, y0 + 2 * VB, ORDER); c3.intoMemorySegment(y, y0 + 3 * VB, ORDER);
+        d0.intoMemorySegment(y, y0 + 4 * VB, ORDER); d1.intoMemorySegment(y, y0 + 5 * VB, ORDER);
+        d2.intoMemorySegment(y, y0 + 6 * VB, ORDER); d3.intoMemorySegment(y, y0 + 7 * VB, ORDER);
+    }
+
+    // 1 row x 4 full panels at pw + q * ps, q = 0..3: four streams, 16 accumulators (written out: vectors in an array
+    // would be boxed)
+    static void tile1x4(MemorySegment x, MemorySegment packed, MemorySegment y, int n, int k, int i, int j, long pw,
+                        long ps, int k0, int k1, MemorySegment s, long so) {
+        x = Mem.plain(x); packed = Mem.plain(packed); y = Mem.plain(y); s = Mem.plain(s);
+        long y0 = ((long) i * n + j) * 4, x0 = (long) i * k * 4;
+        FloatVector c0 = init(s, so, 0), c1 = init(s, so, 1), c2 = init(s, so, 2), c3 = init(s, so, 3);
+        FloatVector d0 = init(s, so, 4), d1 = init(s, so, 5), d2 = init(s, so, 6), d3 = init(s, so, 7);
+        FloatVector e0 = init(s, so, 8), e1 = init(s, so, 9), e2 = init(s, so, 10), e3 = init(s, so, 11);
+        FloatVector f0 = init(s, so, 12), f1 = init(s, so, 13), f2 = init(s, so, 14), f3 = init(s, so, 15);
+        for (int p = k0; p < k1; p++) {
+            long wo = pw + (long) p * (PANEL * 4), vo = wo + ps, uo = vo + ps, to = uo + ps;
+            FloatVector a = FloatVector.broadcast(F, x.get(F32, x0 + (long) p * 4));
+            c0 = a.fma(FloatVector.fromMemorySegment(F, packed, wo, ORDER), c0);
+            c1 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + VB, ORDER), c1);
+            c2 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 2 * VB, ORDER), c2);
+            c3 = a.fma(FloatVector.fromMemorySegment(F, packed, wo + 3 * VB, ORDER), c3);
+            d0 = a.fma(FloatVector.fromMemorySegment(F, packed, vo, ORDER), d0);
+            d1 = a.fma(FloatVector.fromMemorySegment(F, packed, vo + VB, ORDER), d1);
+            d2 = a.fma(FloatVector.fromMemorySegment(F, packed, vo + 2 * VB, ORDER), d2);
+            d3 = a.fma(FloatVector.fromMemorySegment(F, packed, vo + 3 * VB, ORDER), d3);
+            e0 = a.fma(FloatVector.fromMemorySegment(F, packed, uo, ORDER), e0);
+            e1 = a.fma(FloatVector.fromMemorySegment(F, packed, uo + VB, ORDER), e1);
+            e2 = a.fma(FloatVector.fromMemorySegment(F, packed, uo + 2 * VB, ORDER), e2);
+            e3 = a.fma(FloatVector.fromMemorySegment(F, packed, uo + 3 * VB, ORDER), e3);
+            f0 = a.fma(FloatVector.fromMemorySegment(F, packed, to, ORDER), f0);
+            f1 = a.fma(FloatVector.fromMemorySegment(F, packed, to + VB, ORDER), f1);
+            f2 = a.fma(FloatVector.fromMemorySegment(F, packed, to + 2 * VB, ORDER), f2);
+            f3 = a.fma(FloatVector.fromMemorySegment(F, packed, to + 3 * VB, ORDER), f3);
+        }
+        c0.intoMemorySegment(y, y0, ORDER); c1.intoMemorySegment(y, y0 + VB, ORDER);
+        c2.intoMemorySegment(y, y0 + 2 * VB, ORDER); c3.intoMemorySegment(y, y0 + 3 * VB, ORDER);
+        d0.intoMemorySegment(y, y0 + 4 * VB, ORDER); d1.intoMemorySegment(y, y0 + 5 * VB, ORDER);
+        d2.intoMemorySegment(y, y0 + 6 * VB, ORDER); d3.intoMemorySegment(y, y0 + 7 * VB, ORDER);
+        e0.intoMemorySegment(y, y0 + 8 * VB, ORDER); e1.intoMemorySegment(y, y0 + 9 * VB, ORDER);
+        e2.intoMemorySegment(y, y0 + 10 * VB, ORDER); e3.intoMemorySegment(y, y0 + 11 * VB, ORDER);
+        f0.intoMemorySegment(y, y0 + 12 * VB, ORDER); f1.intoMemorySegment(y, y0 + 13 * VB, ORDER);
+        f2.intoMemorySegment(y, y0 + 14 * VB, ORDER); f3.intoMemorySegment(y, y0 + 15 * VB, ORDER);
+    }
+
     /** Lane masks of the {@code PANEL / L} vectors of a panel {@code width} columns wide. */
     static VectorMask<Float> mask(int width, int v) {
         return F.indexInRange(v * L, width);

@@ -302,6 +302,76 @@ class MatmulTest {
         }
     }
 
+    /**
+     * Fewer rows than a micro-tile (Matmul's few-row path): reading 4, 2 or 1 panels side by side gives the same bits
+     * (same products, same order), for runs that end on a group, the range or the last, partial panel; K whole (one
+     * row) or in KC blocks (2-3 rows); split in column halves; and agrees with the scalar reference.
+     */
+    @Test
+    void fewRowsSameBitsForEveryStreamCount() {
+        int p = Matmul.PANEL, saved = MatmulTiles.streams;
+        try (Arena arena = Arena.ofConfined()) {
+            // {M, N, K, groups}: 9 full panels + a partial one; 4 panels; 3 panels in 3 groups; K over two K blocks
+            for (int[] s : new int[][] {{1, 9 * p + 5, 33, 1}, {2, 9 * p + 5, 17, 1}, {3, 4 * p, Matmul.KC + 3, 1},
+                    {1, 4 * p, Matmul.KC + 3, 1}, {1, 6 * p, 7, 3}, {3, 6 * p, 1, 2}, {1, 7, 9, 1}}) {
+                int m = s[0], n = s[1], k = s[2], groups = s[3], gn = n / groups;
+                float[] xs = Rand.floats(70 + m, m * k, 2f), ws = Rand.floats(71 + n, n * k, 1f);
+                float[] bs = Rand.floats(72 + n, n, 1f);
+                MemorySegment x = Mem.floats(arena, xs), b = Mem.floats(arena, bs);
+                MemorySegment packed = Mem.floats(arena, Matmul.packedF32Floats(n, k));
+                Matmul.packF32(Mem.floats(arena, ws), packed, n, k);
+                for (MemorySegment bias : new MemorySegment[] {b, null}) {
+                    float[][] first = null;
+                    for (int streams : new int[] {1, 2, 4}) {
+                        MatmulTiles.streams = streams;
+                        String where = "M=" + m + " N=" + n + " K=" + k + " groups " + groups
+                                + (bias == null ? "" : " bias") + ", " + streams + " streams at " + Simd.describe();
+                        MemorySegment[] ys = new MemorySegment[groups], halves = new MemorySegment[groups];
+                        for (int g = 0; g < groups; g++) {
+                            ys[g] = nans(arena, (long) m * gn);
+                            halves[g] = nans(arena, (long) m * gn);
+                        }
+                        int nh = n / 2 / p * p;
+                        if (groups == 1) {
+                            Matmul.matmulF32Packed(x, packed, bias, ys[0], m, n, k, 0, m, 0, n);
+                            Matmul.matmulF32Packed(x, packed, bias, halves[0], m, n, k, 0, m, 0, nh);
+                            Matmul.matmulF32Packed(x, packed, bias, halves[0], m, n, k, 0, m, nh, n);
+                        } else {
+                            Matmul.matmulF32PackedGroups(x, packed, bias, ys, gn, m, n, k, 0, m, 0, n);
+                            Matmul.matmulF32PackedGroups(x, packed, bias, halves, gn, m, n, k, 0, m, 0, nh);
+                            Matmul.matmulF32PackedGroups(x, packed, bias, halves, gn, m, n, k, 0, m, nh, n);
+                        }
+                        float[][] got = new float[groups][];
+                        for (int g = 0; g < groups; g++) {
+                            got[g] = Mem.toFloats(ys[g]);
+                            assertArrayEquals(got[g], Mem.toFloats(halves[g]), where + ": group " + g + " in halves");
+                            if (first != null) {
+                                assertArrayEquals(first[g], got[g], where + ": group " + g + " vs 1 stream");
+                            }
+                        }
+                        if (first == null) first = got;
+                    }
+                    // the scalar reference, group by group
+                    for (int g = 0; g < groups; g++) {
+                        float[] wsg = java.util.Arrays.copyOfRange(ws, g * gn * k, (g + 1) * gn * k);
+                        float[] bsg = bias == null ? new float[gn]
+                                : java.util.Arrays.copyOfRange(bs, g * gn, (g + 1) * gn);
+                        MemorySegment pg = Mem.floats(arena, Matmul.packedF32Floats(gn, k));
+                        Matmul.packF32(Mem.floats(arena, wsg), pg, gn, k);
+                        MemorySegment ref = Mem.floats(arena, (long) m * gn);
+                        Matmul.matmulF32PackedScalar(x, pg, bias == null ? null : Mem.floats(arena, bsg), ref, m, gn,
+                                k, 0, m, 0, gn);
+                        Diff d = normalized(first[g], Mem.toFloats(ref), xs, wsg, bsg, m, gn, k);
+                        assertTrue(d.maxAbs() <= ORDER_TOL, "M=" + m + " N=" + n + " K=" + k + " group " + g
+                                + " vs scalar at " + Simd.describe() + ": " + d);
+                    }
+                }
+            }
+        } finally {
+            MatmulTiles.streams = saved;
+        }
+    }
+
     @Test
     void f32MatchesScalar() {
         vectorMatchesScalar(MatmulTest::f32);
