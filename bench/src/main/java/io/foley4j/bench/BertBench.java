@@ -155,7 +155,9 @@ final class BertBench {
                      Ort ort = new Ort(files.get(pair[1]), threads)) {
                     warm(ours, ort, inputs, 3 * t.warmupSeconds());
                     for (Input in : inputs) {
-                        double a = o.seconds(t.time(ours.call(in))), b = o.seconds(t.time(ort.call(in)));
+                        Timing.Result[] r = t.timeSideBySide(Timing.settleFor(threads), ours.call(in),
+                                ort.call(in));
+                        double a = o.seconds(r[0]), b = o.seconds(r[1]);
                         boolean at128 = in.latency && in.enc.seqLen() == 128;
                         if (at128 && !fp32) int8At128[threads] = new double[] {a, b};
                         String oursCell = in.latency ? Report.f("%.2f", a * 1e3) : Report.f("%.0f", BATCH / a);

@@ -73,7 +73,11 @@ final class DenoiserBench {
             String[] parity = new String[precisions.length + 1];
             for (int threads : new int[] {1, 2}) {
                 double[] rate = new double[precisions.length];
-                try (WorkerPool pool = new WorkerPool(threads)) {
+                double ort;
+                // every precision and ORT timed side by side (see Timing#timeSideBySide)
+                try (WorkerPool pool = new WorkerPool(threads);
+                     OrtDit s = new OrtDit(dir.resolve("dit_default.onnx"), threads, x, ts, text, cond)) {
+                    Runnable[] calls = new Runnable[precisions.length + 1];
                     for (int p = 0; p < precisions.length; p++) {
                         DitState st = new DitState(cfg, threads, arena);
                         Tensor out = Tensor.allocate(arena, DType.F32, x.shape());
@@ -85,17 +89,19 @@ final class DenoiserBench {
                             throw new IllegalStateException("dit: ours (FP32) differs from torch: " + d);
                         }
                         parity[p] = d.toString();
-                        rate[p] = 1 / o.seconds(t.time(forward));
+                        calls[p] = forward;
                     }
-                }
-                double ort;
-                try (OrtDit s = new OrtDit(dir.resolve("dit_default.onnx"), threads, x, ts, text, cond)) {
                     Diff d = Diff.of(s.forward(), expected, 1.0);
                     if (d.maxRel() > FP32_TOL) {
                         throw new IllegalStateException("dit: ONNX Runtime differs from torch: " + d);
                     }
                     parity[precisions.length] = d.toString();
-                    ort = 1 / o.seconds(t.time(s::forward));
+                    calls[precisions.length] = s::forward;
+                    Timing.Result[] r = t.timeSideBySide(Timing.settleFor(threads), calls);
+                    for (int p = 0; p < precisions.length; p++) {
+                        rate[p] = 1 / o.seconds(r[p]);
+                    }
+                    ort = 1 / o.seconds(r[precisions.length]);
                 }
                 for (int p = 0; p < precisions.length; p++) {
                     row(report, "ours, FF " + precisions[p].feedForward() + ", LSTM " + precisions[p].lstm(), threads,

@@ -79,8 +79,9 @@ final class GemmBench {
                         Diff d = Diff.of(ours.output(), ort.output(), 1.0);
                         // F32: summation order only. INT8: ORT quantizes A per tensor to uint8, ours per row to int8
                         boolean parity = f32 ? d.cosine() > 0.999999 && d.maxRel() < 1e-3 : d.cosine() > 0.999;
-                        double to = o.seconds(o.timing().time(ours::run));
-                        double tr = o.seconds(o.timing().time(ort::run));
+                        Timing.Result[] r = o.timing().timeSideBySide(Timing.settleFor(threads), ours::run,
+                                ort::run);
+                        double to = o.seconds(r[0]), tr = o.seconds(r[1]);
                         double ratio = tr / to;
                         report.row(ORT_TARGET, parity && ratio >= 1.0, shape(s), dtype, "" + threads,
                                 Report.f("%.1f", flop(s) / to / 1e9), Report.f("%.1f", flop(s) / tr / 1e9),
@@ -108,9 +109,15 @@ final class GemmBench {
                  Gemm q8f = OurGemm.q8xf32(1, k, n, q, pool);
                  Gemm q8q8 = OurGemm.q8xq8(1, k, n, q, pool)) {
                 double tf = Double.MAX_VALUE;
-                for (Gemm g : List.of(f32, f32p, q8f, q8q8)) {
+                List<Gemm> all = List.of(f32, f32p, q8f, q8q8);
+                for (Gemm g : all) {
                     g.setInput(a);
-                    double sec = o.seconds(o.timing().time(g::run));
+                }
+                Timing.Result[] r = o.timing().timeSideBySide(Timing.settleFor(threads), f32::run, f32p::run,
+                        q8f::run, q8q8::run);
+                for (int gi = 0; gi < all.size(); gi++) {
+                    Gemm g = all.get(gi);
+                    double sec = o.seconds(r[gi]);
                     boolean isF32 = g == f32 || g == f32p;
                     if (isF32) {
                         tf = Math.min(tf, sec);

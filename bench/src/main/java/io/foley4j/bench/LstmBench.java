@@ -58,9 +58,14 @@ final class LstmBench {
         for (int hidden : new int[] {128, 512, 1024}) {
             for (int batch : new int[] {1, 8}) {
                 double[] rate = new double[dtypes.length];
-                for (int d = 0; d < dtypes.length; d++) {
-                    try (Arena arena = Arena.ofShared()) {
-                        rate[d] = STEPS / o.seconds(t.time(lstmCall(arena, pool, hidden, batch, dtypes[d])));
+                try (Arena arena = Arena.ofShared()) { // the three side by side (see Timing#timeSideBySide)
+                    Runnable[] calls = new Runnable[dtypes.length];
+                    for (int d = 0; d < dtypes.length; d++) {
+                        calls[d] = lstmCall(arena, pool, hidden, batch, dtypes[d]);
+                    }
+                    Timing.Result[] r = t.timeSideBySide(Timing.settleFor(pool.threads()), calls);
+                    for (int d = 0; d < dtypes.length; d++) {
+                        rate[d] = STEPS / o.seconds(r[d]);
                     }
                 }
                 double f16 = rate[1] / rate[0], i8 = rate[2] / rate[0];
@@ -116,23 +121,19 @@ final class LstmBench {
         Timing base = o.timing();
         Timing t = new Timing(3 * base.warmupSeconds(), 2 * base.repSeconds(), base.reps());
         double[] ours = new double[2];
-        float[] oursP = null;
-        DType[] dtypes = {DType.F32, DType.F16};
-        for (int d = 0; d < 2; d++) {
-            try (SileroVad vad = SileroVad.load(model, 16_000, dtypes[d], pool)) {
-                float[] in = pcm;
-                ours[d] = chunks / o.seconds(t.time(() -> vad.speechProbabilities(in)));
-                if (d == 0) {
-                    oursP = vad.speechProbabilities(in);
-                }
-            }
-        }
         double ort;
         float maxDiff = 0;
-        try (OrtSilero s = new OrtSilero(model)) {
+        // ours F32, ours F16 and ORT timed side by side (see Timing#timeSideBySide)
+        try (SileroVad f32 = SileroVad.load(model, 16_000, DType.F32, pool);
+             SileroVad f16 = SileroVad.load(model, 16_000, DType.F16, pool);
+             OrtSilero s = new OrtSilero(model)) {
             float[] in = pcm;
-            ort = chunks / o.seconds(t.time(() -> s.probabilities(in)));
-            float[] p = s.probabilities(in);
+            Timing.Result[] r = t.timeSideBySide(Timing.settleFor(pool.threads()), () -> f32.speechProbabilities(in),
+                    () -> f16.speechProbabilities(in), () -> s.probabilities(in));
+            ours[0] = chunks / o.seconds(r[0]);
+            ours[1] = chunks / o.seconds(r[1]);
+            ort = chunks / o.seconds(r[2]);
+            float[] oursP = f32.speechProbabilities(in), p = s.probabilities(in);
             for (int i = 0; i < chunks; i++) {
                 maxDiff = Math.max(maxDiff, Math.abs(p[i] - oursP[i]));
             }

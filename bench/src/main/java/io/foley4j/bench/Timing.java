@@ -3,8 +3,9 @@ package io.foley4j.bench;
 /**
  * Wall-clock timing for the quick benchmark. The JIT compiles a hot method several times (interpreter, C1, C2,
  * sometimes a deoptimization and a second C2 compile), so a repetition taken too early can be several times
- * slower than the steady state. The operation is warmed up (see {@link #time}), calibrated to about
- * {@code repSeconds} per repetition, then timed {@code reps} times.
+ * slower than the steady state. The operation is warmed up (see {@link #warmUp}), calibrated to about
+ * {@code repSeconds} per repetition, then timed {@code reps} times; operations that a ratio compares are timed
+ * side by side ({@link #timeSideBySide}).
  */
 public record Timing(double warmupSeconds, double repSeconds, int reps) {
 
@@ -25,7 +26,64 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
     }
 
     public Result time(Runnable op) {
-        // warm-up: rounds of ~repSeconds until warmupSeconds have passed and, twice in a row, the JIT compiled
+        return timeSideBySide(0, op)[0];
+    }
+
+    /**
+     * Times several operations that a ratio will compare (ours and ONNX Runtime, F32 and INT8 weights): each is
+     * warmed up in turn, then the repetitions alternate (a rep of each, in order, {@code reps} times), so a slow spell
+     * of a shared machine lands on all of them alike instead of on whichever ran during it. Results in the order
+     * given. {@code settleMillis} > 0: a pause before each repetition. Thread pools spin for a while after a call
+     * before their workers park (ours, and ONNX Runtime's), and on a machine with as many cores as threads the
+     * spinners of the operation timed just before take cores from the next (GemmProbe measured ours 1.4x faster on 2
+     * threads than on 1 right after ORT, 1.9x alone). Pass {@link #SETTLE_MILLIS} when the operations use more than
+     * one thread, 0 otherwise.
+     */
+    public Result[] timeSideBySide(long settleMillis, Runnable... ops) {
+        int[] calls = new int[ops.length];
+        for (int o = 0; o < ops.length; o++) {
+            calls[o] = warmUp(ops[o]);
+        }
+        double[][] s = new double[ops.length][reps];
+        for (int r = 0; r < reps; r++) {
+            for (int o = 0; o < ops.length; o++) {
+                settle(settleMillis);
+                long t0 = System.nanoTime();
+                for (int i = 0; i < calls[o]; i++) {
+                    ops[o].run();
+                }
+                s[o][r] = (System.nanoTime() - t0) / 1e9 / calls[o];
+            }
+        }
+        Result[] out = new Result[ops.length];
+        for (int o = 0; o < ops.length; o++) {
+            java.util.Arrays.sort(s[o]);
+            out[o] = new Result(s[o][reps / 2], s[o][0]);
+        }
+        return out;
+    }
+
+    /** Pause before a repetition of multi-threaded operations timed side by side: see {@link #timeSideBySide}. */
+    public static final long SETTLE_MILLIS = 100;
+
+    /** The settle pause for operations on {@code threads} threads. */
+    public static long settleFor(int threads) {
+        return threads > 1 ? SETTLE_MILLIS : 0;
+    }
+
+    private static void settle(long millis) {
+        if (millis <= 0) return;
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("benchmark interrupted", e);
+        }
+    }
+
+    /** Warms {@code op} up; returns the calls that make one repetition of about {@code repSeconds}. */
+    private int warmUp(Runnable op) {
+        // rounds of ~repSeconds until warmupSeconds have passed and, twice in a row, the JIT compiled
         // nothing during a round and the round agreed with the previous one within 5% (a fixed time is not enough
         // on a busy machine, where C2 may still be compiling); at most max(3 s, 5 x warmupSeconds). The minimum
         // is long because a finished compilation is all the JIT reports: C2 compiling a large Vector API kernel
@@ -53,17 +111,7 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
             }
             n = (long) Math.max(1, Math.min(1_000_000, repSeconds * 1e9 / perCall));
         }
-        int calls = (int) Math.max(1, Math.min(1_000_000, repSeconds * 1e9 / last));
-        double[] s = new double[reps];
-        for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < calls; i++) {
-                op.run();
-            }
-            s[r] = (System.nanoTime() - t0) / 1e9 / calls;
-        }
-        java.util.Arrays.sort(s);
-        return new Result(s[reps / 2], s[0]);
+        return (int) Math.max(1, Math.min(1_000_000, repSeconds * 1e9 / last));
     }
 
     private static final java.lang.management.CompilationMXBean JIT =
