@@ -341,7 +341,10 @@ public final class Matmul {
         return (long) (Math.min(k, k0 + KC) - k0) * PANEL * 4;
     }
 
-    /** Four panel rows of zeros (the few-row path starts up to four panels from it): where the accumulators of the first K block start when there is no bias. */
+    /**
+     * Zeros where the accumulators of the first K block start when there is no bias: four panel rows, as the few-row
+     * path starts up to four panels from it ({@link #fewRows}).
+     */
     static final MemorySegment ZEROS = java.lang.foreign.Arena.global().allocate(4 * PANEL * 4L, 64);
 
     /**
@@ -375,6 +378,14 @@ public final class Matmul {
     }
 
     /**
+     * K block of the few-row path for 2-3 rows: a run of 4 panels' block is 256 KiB at 512 bits, a quarter of L2 here.
+     * Measured in GemmProbe on 3x4096x4096 and 2x4096x4096 (session 13, 4 streams, GFLOP/s on 1 / 2 threads): KC
+     * (1024) 33 / 51 and 29 / 44, 512 42 / 93 and 34 / 77, 256 42-46 / 79-95 and 34-35 / 57-81, 128 41 / 66 and
+     * 33 / 75.
+     */
+    static final int FEW_KC = 256;
+
+    /**
      * The packed GEMM for fewer rows than a micro-tile (a matrix-vector product, or 2-3 rows): nothing to reuse across
      * rows, so the speed is how fast the weights stream in from memory. Runs of up to {@link MatmulTiles#streams}
      * full panels of one group are read side by side ({@link MatmulTiles#tile1x4}, {@link MatmulTiles#tile1x2}):
@@ -383,14 +394,6 @@ public final class Matmul {
      * of {@link #FEW_KC}, rows inside, so the next row finds the run's block in L2. x is read in place (nothing to
      * pack). Same products in the same order as the tiles.
      */
-    /**
-     * K block of the few-row path for 2-3 rows: a run of 4 panels' block is 256 KiB at 512 bits, a quarter of L2 here.
-     * Measured in GemmProbe on 3x4096x4096 and 2x4096x4096 (session 13, 4 streams, GFLOP/s on 1 / 2 threads): KC
-     * (1024) 33 / 51 and 29 / 44, 512 42 / 93 and 34 / 77, 256 42-46 / 79-95 and 34-35 / 57-81, 128 41 / 66 and
-     * 33 / 75.
-     */
-    static final int FEW_KC = 256;
-
     private static void fewRows(MemorySegment x, MemorySegment packed, MemorySegment bias, MemorySegment y,
                                 MemorySegment[] ys, int groupN, int n, int k, int m0, int m1, int n0, int n1) {
         int kb = m1 - m0 == 1 ? k : FEW_KC, full = n / PANEL * PANEL; // panels below full have all PANEL columns

@@ -376,9 +376,9 @@ final class MatmulTiles {
      * lanes (16 accumulators: 32 vector registers), else 2 (8 accumulators fit 16 registers); property
      * {@value #STREAMS_PROPERTY} overrides. Each panel is a stream of its own through memory: one row times a 64 MiB
      * weight (1x4096x4096) reads 4 of them 1 MiB apart, which the hardware prefetchers keep further ahead than the
-     * one stream of {@link #tile1}. Measured in GemmProbe, 1 thread, same machine and hour (session 13): one stream
-     * 18.2-18.8 GFLOP/s, two 21.0-23.0, four 23.3-24.9 (ORT 23.0-23.5). Not final so a test can compare the three in
-     * one JVM.
+     * one stream of {@link #tile1}. Measured in GemmProbe, 1 thread, one JVM per setting alternating with ORT
+     * (session 13, bench/results/matvec-s13-2026-11-25.md): one stream 17.1-18.5 GFLOP/s, two 22.6, four 25.0-25.5;
+     * ORT 20.4-23.6 in the same JVMs. Not final so a test can compare the three in one JVM.
      */
     static int streams = streamsFromProperty();
 
@@ -389,7 +389,8 @@ final class MatmulTiles {
             case "1" -> 1;
             case "2" -> 2;
             case "4" -> 4;
-            default -> throw new IllegalArgumentException("-D" + STREAMS_PROPERTY + "=" + v + ": expected auto, 1, 2 or 4");
+            default -> throw new IllegalArgumentException(
+                    "-D" + STREAMS_PROPERTY + "=" + v + ": expected auto, 1, 2 or 4");
         };
     }
 
