@@ -113,8 +113,8 @@ final class GemmBench {
                 for (Gemm g : all) {
                     g.setInput(a);
                 }
-                Timing.Result[] r = o.timing().timeSideBySide(Timing.settleFor(threads), f32::run, f32p::run,
-                        q8f::run, q8q8::run);
+                Timing.Result[] r = o.timing().timeSideBySide(Timing.settleFor(threads),
+                        all.stream().map(g -> (Runnable) g::run).toArray(Runnable[]::new));
                 for (int gi = 0; gi < all.size(); gi++) {
                     Gemm g = all.get(gi);
                     double sec = o.seconds(r[gi]);

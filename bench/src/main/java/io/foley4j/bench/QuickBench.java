@@ -117,7 +117,8 @@ public final class QuickBench {
         report.note(Report.f("Foley4J QuickBench on %s: %s, JDK %s, %s, GEMM tile %s, %s, %d threads; %s of %d"
                         + " repetitions (~%.0f ms each) after %.1f s warm-up per measurement",
                 host, System.getProperty("os.arch"), Runtime.version(), Simd.describe(), Matmul.tile(),
-                JitFlags.report(), o.threads(), o.best() ? "best" : "median", t.reps(), t.repSeconds() * 1e3, t.warmupSeconds()));
+                JitFlags.report(), o.threads(), o.best() ? "best" : "median", t.reps(), t.repSeconds() * 1e3,
+                t.warmupSeconds()));
         long start = System.nanoTime();
         Peak peak = null;
         if (o.section("peak") || o.section("gemm")) {

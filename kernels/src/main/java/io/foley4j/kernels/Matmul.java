@@ -408,9 +408,9 @@ public final class Matmul {
                 int run = Math.min(MatmulTiles.streams, (Math.min(Math.min(n1, full), (g + 1) * groupN) - j) / PANEL);
                 int panels = run >= 4 ? 4 : run >= 2 ? 2 : 1;
                 long pw = panelOffset(k, j) * 4;
+                MemorySegment s = start != null ? start : yg;
                 for (int i = m0; i < m1; i++) {
                     // the accumulators start from the bias (or zeros) at column j, or from y's row i
-                    MemorySegment s = start != null ? start : yg;
                     long so = start != null ? startAt(bias, j) : ((long) i * groupN + jg) * 4;
                     if (panels == 4) {
                         MatmulTiles.tile1x4(x, packed, yg, groupN, k, i, jg, pw, ps, k0, k1, s, so);
