@@ -290,11 +290,7 @@ final class BertBench {
 
     /** Runs {@code --child kind file 2} in a JVM like this one (plus {@code jvmArg}); returns {peak RSS bytes, peak heap bytes}. */
     private static long[] spawn(String kind, Path file, String jvmArg) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xmx")) cmd.add(a);
-        }
+        List<String> cmd = ChildJvm.command();
         if (jvmArg != null) cmd.add(jvmArg);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BertBench.class.getName(), "--child", kind,
                 file == null ? "-" : file.toString(), "2"));

@@ -19,7 +19,6 @@ import io.foley4j.pipeline.scene.Scene;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -57,9 +56,9 @@ final class FoleyBench {
                 "total s", "process s", "peak MB", "target");
         for (int threads : new int[] {1, 2}) {
             Path out = DIR.resolve("main-" + threads + ".wav");
-            List<String> cmd = new ArrayList<>(List.of(javaBin(), "--add-modules", "jdk.incubator.vector",
-                    "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx768m", "-cp", System.getProperty("java.class.path"),
-                    "io.foley4j.pipeline.cli.Main", "generate", "--video", clip.toString(), "--prompt",
+            // bin/foley's heap cap and JVM flags (ChildJvm): the measured run is the command a user runs
+            List<String> cmd = ChildJvm.command("-Xmx768m");
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.foley4j.pipeline.cli.Main", "generate", "--video", clip.toString(), "--prompt",
                     "a rubber ball bouncing on a wooden floor", "--out", out.toString(), "--json", "--precision", "mixed",
                     "--threads", String.valueOf(threads), "--home", home));
             // a first run converts the text encoder once; the measured run finds it converted
@@ -89,10 +88,6 @@ final class FoleyBench {
             if (s.get("stage").asText().equals(name)) return s.get("seconds").asDouble();
         }
         return 0;
-    }
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     static void frameCache(QuickBench.Options o, Report report) throws Exception {

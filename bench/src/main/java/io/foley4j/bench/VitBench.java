@@ -18,7 +18,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -343,13 +342,7 @@ final class VitBench {
     /** Runs {@link VitChild} in a fresh JVM with this JVM's flags and class path. */
     static ChildResult child(VitChild.Impl impl, Model m, Path file, int[] threads, Timing t, int reps, boolean best)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xmx")) cmd.add(a);
-        }
-        cmd.add(CHILD_HEAP);
+        List<String> cmd = ChildJvm.command(CHILD_HEAP);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), VitChild.class.getName(), impl.name(),
                 m.tag, file.toString(), csv(threads), csv(BATCHES), String.valueOf(t.warmupSeconds()),
                 String.valueOf(t.repSeconds()), String.valueOf(reps), String.valueOf(best)));

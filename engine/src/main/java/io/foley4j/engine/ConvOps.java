@@ -36,11 +36,11 @@ public final class ConvOps {
 
     /** Sizes of one batch item: x [B, Cin, L] or [Cin, L], weight [Cout, Cin/groups, Kw]. */
     public static Conv.Geometry1d geometry1d(Tensor x, Tensor weight, Conv1dParams p) {
-        Checks.require(x.rank() == 2 || x.rank() == 3, "conv1d", "x must be [Cin, L] or [B, Cin, L], got " + x);
-        Checks.require(weight.rank() == 3, "conv1d", "weight must be [Cout, Cin/groups, Kw], got " + weight);
+        Checks.require(x.rank() == 2 || x.rank() == 3, "conv1d", () -> "x must be [Cin, L] or [B, Cin, L], got " + x);
+        Checks.require(weight.rank() == 3, "conv1d", () -> "weight must be [Cout, Cin/groups, Kw], got " + weight);
         Conv.Geometry1d g = new Conv.Geometry1d(x.dim(-2), x.dim(-1), weight.dim(0), weight.dim(2), p.stride(),
                 p.padLeft(), p.padRight(), p.dilation(), p.groups());
-        Checks.require(weight.dim(1) == g.cinPerGroup(), "conv1d", "weight " + Arrays.toString(weight.shape())
+        Checks.require(weight.dim(1) == g.cinPerGroup(), "conv1d", () -> "weight " + Arrays.toString(weight.shape())
                 + " needs dimension 1 = Cin/groups = " + g.cin() + "/" + g.groups() + " for x " + Arrays.toString(x.shape()));
         return g;
     }
@@ -65,7 +65,7 @@ public final class ConvOps {
         checkOut("conv1d", out, want);
         long perThread = g.colLength();
         Checks.require(scratch != null && scratch.byteSize() >= 4 * perThread * pool.threads(), "conv1d",
-                "scratch needs " + perThread * pool.threads() + " floats (" + pool.threads() + " threads x "
+                () -> "scratch needs " + perThread * pool.threads() + " floats (" + pool.threads() + " threads x "
                         + perThread + "), got " + (scratch == null ? "null" : scratch.byteSize() / 4));
         MemorySegment b = bias == null ? null : bias.data();
         long macsPerChannel = Math.max(1L, (long) g.lout() * g.colLength());
@@ -89,9 +89,9 @@ public final class ConvOps {
 
     /** Sizes of one batch item: x [B, Cin, H, W] or [Cin, H, W], weight [Cout, Cin, kh, kw]. */
     public static Conv.Geometry2d geometry2d(Tensor x, Tensor weight, Conv2dParams p) {
-        Checks.require(x.rank() == 3 || x.rank() == 4, "conv2d", "x must be [Cin, H, W] or [B, Cin, H, W], got " + x);
-        Checks.require(weight.rank() == 4, "conv2d", "weight must be [Cout, Cin, kh, kw], got " + weight);
-        Checks.require(weight.dim(1) == x.dim(-3), "conv2d", "weight " + Arrays.toString(weight.shape())
+        Checks.require(x.rank() == 3 || x.rank() == 4, "conv2d", () -> "x must be [Cin, H, W] or [B, Cin, H, W], got " + x);
+        Checks.require(weight.rank() == 4, "conv2d", () -> "weight must be [Cout, Cin, kh, kw], got " + weight);
+        Checks.require(weight.dim(1) == x.dim(-3), "conv2d", () -> "weight " + Arrays.toString(weight.shape())
                 + " needs Cin = " + x.dim(-3) + " for x " + Arrays.toString(x.shape()) + " (groups are not supported)");
         return new Conv.Geometry2d(x.dim(-3), x.dim(-2), x.dim(-1), weight.dim(0), weight.dim(2), weight.dim(3),
                 p.strideH(), p.strideW(), p.padH(), p.padW());
@@ -117,7 +117,7 @@ public final class ConvOps {
         int[] want = x.rank() == 4 ? new int[] {batch, g.cout(), g.ho(), g.wo()} : new int[] {g.cout(), g.ho(), g.wo()};
         checkOut("conv2d", out, want);
         long need = conv2dScratchFloats(g);
-        Checks.require(scratch != null && scratch.byteSize() >= 4 * need, "conv2d", "scratch needs " + need
+        Checks.require(scratch != null && scratch.byteSize() >= 4 * need, "conv2d", () -> "scratch needs " + need
                 + " floats (" + g.patches() + " patches x " + g.colLength() + "), got "
                 + (scratch == null ? "null" : scratch.byteSize() / 4));
         MemorySegment b = bias == null ? null : bias.data();
@@ -140,7 +140,7 @@ public final class ConvOps {
         f32("depthwiseConv1d", "x", x);
         f32("depthwiseConv1d", "taps", taps);
         Checks.require(x.rank() == 2 && taps.rank() == 2 && taps.dim(1) == x.dim(1), "depthwiseConv1d",
-                "x must be [L, C] and taps [kw, C], got x " + Arrays.toString(x.shape()) + ", taps "
+                () -> "x must be [L, C] and taps [kw, C], got x " + Arrays.toString(x.shape()) + ", taps "
                         + Arrays.toString(taps.shape()));
         int len = x.dim(0), ch = x.dim(1), kw = taps.dim(0);
         int lout = DepthwiseConv.outLength(len, kw, padLeft, padRight);
@@ -156,7 +156,7 @@ public final class ConvOps {
     public static Tensor depthwiseTaps(Arena arena, Tensor weight) {
         f32("depthwiseTaps", "weight", weight);
         Checks.require(weight.rank() == 3 && weight.dim(1) == 1, "depthwiseTaps",
-                "weight must be [C, 1, kw], got " + Arrays.toString(weight.shape()));
+                () -> "weight must be [C, 1, kw], got " + Arrays.toString(weight.shape()));
         int ch = weight.dim(0), kw = weight.dim(2);
         Tensor taps = Tensor.allocate(arena, DType.F32, kw, ch);
         for (int c = 0; c < ch; c++) {
@@ -175,18 +175,18 @@ public final class ConvOps {
     }
 
     private static void f32(String op, String name, Tensor t) {
-        Checks.require(t.dtype() == DType.F32, op, name + " must be F32, got " + t);
+        Checks.require(t.dtype() == DType.F32, op, () -> name + " must be F32, got " + t);
     }
 
     private static void checkBias(String op, Tensor bias, int cout) {
         if (bias != null) {
             Checks.require(bias.dtype() == DType.F32 && bias.rank() == 1 && bias.dim(0) == cout, op,
-                    "bias must be F32 [" + cout + "], got " + bias);
+                    () -> "bias must be F32 [" + cout + "], got " + bias);
         }
     }
 
     private static void checkOut(String op, Tensor out, int[] want) {
         Checks.require(out != null && out.dtype() == DType.F32 && Arrays.equals(out.shape(), want), op,
-                "out must be F32 " + Arrays.toString(want) + ", got " + out);
+                () -> "out must be F32 " + Arrays.toString(want) + ", got " + out);
     }
 }

@@ -36,7 +36,7 @@ public final class RnnOps {
     public record RnnShape(int input, int hidden, int layers, boolean bidirectional, Layout layout) {
         public RnnShape {
             Checks.require(input > 0 && hidden > 0 && layers > 0 && layout != null, "rnn",
-                    "input, hidden, layers must be > 0 and layout set, got input " + input + ", hidden " + hidden
+                    () -> "input, hidden, layers must be > 0 and layout set, got input " + input + ", hidden " + hidden
                             + ", layers " + layers + ", layout " + layout);
         }
 
@@ -62,7 +62,7 @@ public final class RnnOps {
             checkCell("lstm", 4, wIh, wHh, bIh, bHh);
             int h = wHh.dim(1);
             Checks.require(peephole == null || (peephole.dtype() == DType.F32 && peephole.rank() == 1
-                    && peephole.dim(0) == 3 * h), "lstm", "peephole must be F32 [" + 3 * h + "] or null, got " + peephole);
+                    && peephole.dim(0) == 3 * h), "lstm", () -> "peephole must be F32 [" + 3 * h + "] or null, got " + peephole);
         }
 
         public LstmWeights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
@@ -119,9 +119,9 @@ public final class RnnOps {
     public record RnnState(Tensor h, Tensor c) {
         public RnnState {
             Checks.require(h != null && h.dtype() == DType.F32 && h.rank() == 3, "rnn",
-                    "state h must be F32 [layers*directions, B, H], got " + h);
+                    () -> "state h must be F32 [layers*directions, B, H], got " + h);
             Checks.require(c == null || (c.dtype() == DType.F32 && Arrays.equals(c.shape(), h.shape())), "rnn",
-                    "state c must be F32 " + Arrays.toString(h.shape()) + " like h, got " + c);
+                    () -> "state c must be F32 " + Arrays.toString(h.shape()) + " like h, got " + c);
         }
 
         public static RnnState zeros(Arena arena, RnnShape shape, int batch, boolean lstm) {
@@ -149,7 +149,7 @@ public final class RnnOps {
                              MemorySegment layerOut, MemorySegment gh, MemorySegment h, MemorySegment rh,
                              MemorySegment bias) {
         public static RnnScratch allocate(Arena arena, RnnShape shape, int maxBatch, int maxSteps) {
-            Checks.require(maxBatch > 0 && maxSteps > 0, "rnn", "scratch needs maxBatch, maxSteps > 0, got "
+            Checks.require(maxBatch > 0 && maxSteps > 0, "rnn", () -> "scratch needs maxBatch, maxSteps > 0, got "
                     + maxBatch + ", " + maxSteps);
             long rows = (long) maxBatch * maxSteps, h = shape.hidden();
             return new RnnScratch(shape.hidden(), shape.directions(), shape.layers(), maxBatch, maxSteps,
@@ -186,23 +186,23 @@ public final class RnnOps {
     private static void run(WorkerPool pool, String op, RnnShape sh, int gates, LstmStack lstm, GruStack gru, Tensor x, RnnState state, Tensor out, int[] lengths, RnnScratch s) {
         int hid = sh.hidden(), dirs = sh.directions();
         Checks.require(x != null && x.dtype() == DType.F32 && x.rank() == 3 && x.dim(2) == sh.input(), op,
-                "x must be F32 " + (sh.layout() == Layout.TIME_FIRST ? "[T, B, " : "[B, T, ") + sh.input() + "], got " + x);
+                () -> "x must be F32 " + (sh.layout() == Layout.TIME_FIRST ? "[T, B, " : "[B, T, ") + sh.input() + "], got " + x);
         boolean tf = sh.layout() == Layout.TIME_FIRST;
         int steps = tf ? x.dim(0) : x.dim(1), batch = tf ? x.dim(1) : x.dim(0);
         int[] want = tf ? new int[] {steps, batch, dirs * hid} : new int[] {batch, steps, dirs * hid};
         Checks.require(out != null && out.dtype() == DType.F32 && Arrays.equals(out.shape(), want), op,
-                "out must be F32 " + Arrays.toString(want) + ", got " + out);
+                () -> "out must be F32 " + Arrays.toString(want) + ", got " + out);
         int[] st = {sh.cells(), batch, hid};
-        Checks.require(Arrays.equals(state.h().shape(), st), op, "state must be [layers*directions, B, H] = "
+        Checks.require(Arrays.equals(state.h().shape(), st), op, () -> "state must be [layers*directions, B, H] = "
                 + Arrays.toString(st) + ", got " + Arrays.toString(state.h().shape()));
-        Checks.require(s.fits(sh, batch, steps), op, "scratch for hidden " + s.hidden() + ", " + s.directions()
+        Checks.require(s.fits(sh, batch, steps), op, () -> "scratch for hidden " + s.hidden() + ", " + s.directions()
                 + " directions, " + s.layers() + " layers (batch <= " + s.maxBatch() + ", steps <= " + s.maxSteps()
                         + ") cannot run " + sh + " on batch " + batch + ", steps " + steps);
         Checks.require(lengths == null || lengths.length == batch, op,
-                "lengths must have one entry per batch item (" + batch + "), got " + (lengths == null ? 0 : lengths.length));
+                () -> "lengths must have one entry per batch item (" + batch + "), got " + (lengths == null ? 0 : lengths.length));
         if (lengths != null) {
             for (int len : lengths) {
-                Checks.require(len >= 0 && len <= steps, op, "sequence length " + len + " outside [0, " + steps + "]");
+                Checks.require(len >= 0 && len <= steps, op, () -> "sequence length " + len + " outside [0, " + steps + "]");
             }
         }
         Checks.require(!overlaps(out.data(), state.h().data())
@@ -365,7 +365,7 @@ public final class RnnOps {
     public record LstmState(Tensor h, Tensor c) {
         public LstmState {
             Checks.require(h != null && c != null && h.dtype() == DType.F32 && c.dtype() == DType.F32 && h.rank() == 1
-                    && Arrays.equals(h.shape(), c.shape()), "lstm", "state h, c must be F32 [H] each, got " + h + ", " + c);
+                    && Arrays.equals(h.shape(), c.shape()), "lstm", () -> "state h, c must be F32 [H] each, got " + h + ", " + c);
         }
 
         public static LstmState zeros(Arena arena, int hidden) {
@@ -394,12 +394,12 @@ public final class RnnOps {
     public static void lstm(WorkerPool pool, Tensor x, LstmWeights w, LstmState state, Tensor out, LstmScratch scratch) {
         int hid = w.hidden(), in = w.input();
         Checks.require(x.dtype() == DType.F32 && x.rank() == 2 && x.dim(1) == in, "lstm",
-                "x must be F32 [T, " + in + "], got " + x);
+                () -> "x must be F32 [T, " + in + "], got " + x);
         int steps = x.dim(0);
         Checks.require(out.dtype() == DType.F32 && Arrays.equals(out.shape(), new int[] {steps, hid}), "lstm",
-                "out must be F32 [" + steps + ", " + hid + "], got " + out);
-        Checks.require(state.h().dim(0) == hid, "lstm", "state is [" + state.h().dim(0) + "], weights have H = " + hid);
-        Checks.require(scratch.hidden() == hid, "lstm", "scratch is for H = " + scratch.hidden() + ", weights have H = " + hid);
+                () -> "out must be F32 [" + steps + ", " + hid + "], got " + out);
+        Checks.require(state.h().dim(0) == hid, "lstm", () -> "state is [" + state.h().dim(0) + "], weights have H = " + hid);
+        Checks.require(scratch.hidden() == hid, "lstm", () -> "scratch is for H = " + scratch.hidden() + ", weights have H = " + hid);
         LstmStack stack = new LstmStack(new RnnShape(in, hid, 1, false, Layout.TIME_FIRST), List.of(w));
         RnnState st = new RnnState(state.h().view(1, 1, hid), state.c().view(1, 1, hid));
         for (int t0 = 0; t0 < steps; t0 += scratch.maxSteps()) {
@@ -413,15 +413,15 @@ public final class RnnOps {
 
     private static void checkCell(String op, int gates, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
         Checks.require(wHh != null && wHh.rank() == 2 && wHh.dim(1) > 0 && wHh.dim(0) == gates * wHh.dim(1), op,
-                "W_hh must be [" + gates + "H, H], got " + wHh);
+                () -> "W_hh must be [" + gates + "H, H], got " + wHh);
         int rows = wHh.dim(0);
         Checks.require(wIh != null && wIh.rank() == 2 && wIh.dim(0) == rows && wIh.dim(1) > 0, op,
-                "W_ih must be [" + rows + ", I] to match W_hh " + Arrays.toString(wHh.shape()) + ", got " + wIh);
+                () -> "W_ih must be [" + rows + ", I] to match W_hh " + Arrays.toString(wHh.shape()) + ", got " + wIh);
         Checks.require(weightType(wIh) && weightType(wHh), op,
-                "weights must be F32 or F16 (or I8_ROW), got W_ih " + wIh + ", W_hh " + wHh);
+                () -> "weights must be F32 or F16 (or I8_ROW), got W_ih " + wIh + ", W_hh " + wHh);
         for (Tensor b : new Tensor[] {bIh, bHh}) {
             Checks.require(b == null || (b.dtype() == DType.F32 && b.rank() == 1 && b.dim(0) == rows), op,
-                    "biases must be F32 [" + rows + "] or null, got " + b);
+                    () -> "biases must be F32 [" + rows + "] or null, got " + b);
         }
     }
 
@@ -431,12 +431,12 @@ public final class RnnOps {
 
     private static void checkStack(String op, RnnShape shape, int cells, java.util.function.IntUnaryOperator input,
                                    java.util.function.IntUnaryOperator hidden) {
-        Checks.require(shape != null && cells == shape.cells(), op, "stack " + shape + " needs " + (shape == null ? "?"
+        Checks.require(shape != null && cells == shape.cells(), op, () -> "stack " + shape + " needs " + (shape == null ? "?"
                 : shape.cells()) + " cells (layers x directions), got " + cells);
-        for (int k = 0; k < cells; k++) {
-            int layer = k / shape.directions();
+        for (int cell = 0; cell < cells; cell++) {
+            int k = cell, layer = k / shape.directions();
             Checks.require(input.applyAsInt(k) == shape.layerInput(layer) && hidden.applyAsInt(k) == shape.hidden(), op,
-                    "cell " + k + " (layer " + layer + ") must take input " + shape.layerInput(layer) + " and hidden "
+                    () -> "cell " + k + " (layer " + layer + ") must take input " + shape.layerInput(layer) + " and hidden "
                             + shape.hidden() + ", got input " + input.applyAsInt(k) + ", hidden " + hidden.applyAsInt(k));
         }
     }

@@ -26,7 +26,7 @@ public final class Activation {
     private Activation() {}
 
     private static void check(String op, MemorySegment x, MemorySegment out, int from, int to) {
-        Checks.require(from >= 0 && from <= to, op, "illegal range [" + from + ", " + to + ")");
+        Checks.require(from >= 0 && from <= to, op, () -> "illegal range [" + from + ", " + to + ")");
         Checks.fits(op, "x", x, to, 4);
         Checks.fits(op, "out", out, to, 4);
     }
@@ -369,7 +369,7 @@ public final class Activation {
     public static void softmax(MemorySegment x, MemorySegment out, int dim, int rowStart, int rowEnd) {
         Checks.dims("softmax", "dim", false, dim);
         Checks.require(rowStart >= 0 && rowStart <= rowEnd, "softmax",
-                "illegal row range [" + rowStart + ", " + rowEnd + ")");
+                () -> "illegal row range [" + rowStart + ", " + rowEnd + ")");
         Checks.fits("softmax", "x", x, (long) rowEnd * dim, 4);
         Checks.fits("softmax", "out", out, (long) rowEnd * dim, 4);
         if (Simd.SCALAR) softmaxScalar(x, out, dim, rowStart, rowEnd); else softmaxVector(x, out, dim, rowStart, rowEnd);

@@ -39,9 +39,9 @@ public final class Attention {
         public Dims {
             Checks.dims("attention", "[sq, sk, heads, kvHeads, headDim]", true, sq, sk, heads, kvHeads, headDim);
             Checks.require(heads > 0 && kvHeads > 0 && headDim > 0, "attention",
-                    "heads, kvHeads and headDim must be positive, got " + heads + ", " + kvHeads + ", " + headDim);
+                    () -> "heads, kvHeads and headDim must be positive, got " + heads + ", " + kvHeads + ", " + headDim);
             Checks.require(heads % kvHeads == 0, "attention",
-                    "heads " + heads + " is not a multiple of kvHeads " + kvHeads);
+                    () -> "heads " + heads + " is not a multiple of kvHeads " + kvHeads);
         }
 
         /** Floats per row of q and out. */
@@ -132,13 +132,13 @@ public final class Attention {
                                  MemorySegment scratch, int itemStart, int itemEnd) {
         String op = "attention";
         Checks.range(op, "item", itemStart, itemEnd, d.items());
-        Checks.require(Float.isFinite(scale), op, "scale must be finite, got " + scale);
-        Checks.fits(op, "q [" + d.sq() + ", " + d.qWidth() + "]", q, (long) d.sq() * d.qWidth(), 4);
-        Checks.fits(op, "k [" + d.sk() + ", " + d.kvWidth() + "]", k, (long) d.sk() * d.kvWidth(), 4);
-        Checks.fits(op, "v [" + d.sk() + ", " + d.kvWidth() + "]", v, (long) d.sk() * d.kvWidth(), 4);
-        Checks.fits(op, "out [" + d.sq() + ", " + d.qWidth() + "]", out, (long) d.sq() * d.qWidth(), 4);
+        Checks.require(Float.isFinite(scale), op, () -> "scale must be finite, got " + scale);
+        Checks.fits(op, () -> "q [" + d.sq() + ", " + d.qWidth() + "]", q, (long) d.sq() * d.qWidth(), 4);
+        Checks.fits(op, () -> "k [" + d.sk() + ", " + d.kvWidth() + "]", k, (long) d.sk() * d.kvWidth(), 4);
+        Checks.fits(op, () -> "v [" + d.sk() + ", " + d.kvWidth() + "]", v, (long) d.sk() * d.kvWidth(), 4);
+        Checks.fits(op, () -> "out [" + d.sq() + ", " + d.qWidth() + "]", out, (long) d.sq() * d.qWidth(), 4);
         if (keyMask != null) {
-            Checks.fits(op, "keyMask [" + d.sk() + "]", keyMask, d.sk(), 4);
+            Checks.fits(op, () -> "keyMask [" + d.sk() + "]", keyMask, d.sk(), 4);
         }
         Checks.fits(op, "scratch", scratch, scratchFloats(d.headDim()), 4);
         if (Simd.SCALAR) {
@@ -484,10 +484,10 @@ public final class Attention {
     public static void expColumns(MemorySegment s, int rows, int width, MemorySegment mask, MemorySegment inv) {
         String op = "expColumns";
         Checks.dims(op, "[rows, width]", false, rows, width);
-        Checks.fits(op, "s [" + rows + ", " + width + "]", s, (long) rows * width, 4);
-        Checks.fits(op, "inv [" + width + "]", inv, width, 4);
+        Checks.fits(op, () -> "s [" + rows + ", " + width + "]", s, (long) rows * width, 4);
+        Checks.fits(op, () -> "inv [" + width + "]", inv, width, 4);
         if (mask != null) {
-            Checks.fits(op, "mask [" + rows + "]", mask, rows, 4);
+            Checks.fits(op, () -> "mask [" + rows + "]", mask, rows, 4);
         }
         if (Simd.SCALAR) {
             expColumnsScalar(s, rows, width, mask, inv);

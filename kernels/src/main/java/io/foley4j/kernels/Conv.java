@@ -38,14 +38,14 @@ public final class Conv {
                              int dilation, int groups) {
         public Geometry1d {
             Checks.dims("conv1d", "(cin, len, cout, kw)", false, cin, len, cout, kw);
-            Checks.require(stride >= 1, "conv1d", "stride must be >= 1, got " + stride);
-            Checks.require(dilation >= 1, "conv1d", "dilation must be >= 1, got " + dilation);
+            Checks.require(stride >= 1, "conv1d", () -> "stride must be >= 1, got " + stride);
+            Checks.require(dilation >= 1, "conv1d", () -> "dilation must be >= 1, got " + dilation);
             Checks.require(padLeft >= 0 && padRight >= 0, "conv1d",
-                    "padding must be >= 0, got (" + padLeft + ", " + padRight + ")");
+                    () -> "padding must be >= 0, got (" + padLeft + ", " + padRight + ")");
             Checks.require(groups >= 1 && cin % groups == 0 && cout % groups == 0, "conv1d",
-                    "groups " + groups + " must divide cin " + cin + " and cout " + cout);
+                    () -> "groups " + groups + " must divide cin " + cin + " and cout " + cout);
             long extent = (long) dilation * (kw - 1) + 1;
-            Checks.require((long) len + padLeft + padRight >= extent, "conv1d", "kernel extent " + extent
+            Checks.require((long) len + padLeft + padRight >= extent, "conv1d", () -> "kernel extent " + extent
                     + " (kw " + kw + ", dilation " + dilation + ") exceeds the padded input length "
                     + ((long) len + padLeft + padRight));
         }
@@ -77,10 +77,10 @@ public final class Conv {
         public Geometry2d {
             Checks.dims("conv2d", "(cin, height, width, cout, kh, kw)", false, cin, height, width, cout, kh, kw);
             Checks.require(strideH >= 1 && strideW >= 1, "conv2d",
-                    "stride must be >= 1, got (" + strideH + ", " + strideW + ")");
-            Checks.require(padH >= 0 && padW >= 0, "conv2d", "padding must be >= 0, got (" + padH + ", " + padW + ")");
+                    () -> "stride must be >= 1, got (" + strideH + ", " + strideW + ")");
+            Checks.require(padH >= 0 && padW >= 0, "conv2d", () -> "padding must be >= 0, got (" + padH + ", " + padW + ")");
             Checks.require((long) height + 2L * padH >= kh && (long) width + 2L * padW >= kw, "conv2d",
-                    "kernel " + kh + "x" + kw + " exceeds the padded input " + ((long) height + 2L * padH) + "x"
+                    () -> "kernel " + kh + "x" + kw + " exceeds the padded input " + ((long) height + 2L * padH) + "x"
                             + ((long) width + 2L * padW));
             Math.multiplyExact(Math.multiplyExact((long) cin, kh), (long) kw);
         }
@@ -108,14 +108,14 @@ public final class Conv {
     private static void check1d(MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment out,
                                 Geometry1d g, MemorySegment col, int co0, int co1) {
         Checks.require(g != null, "conv1d", "geometry is null");
-        Checks.fits("conv1d", "x [" + g.cin() + ", " + g.len() + "]", x, (long) g.cin() * g.len(), 4);
-        Checks.fits("conv1d", "w [" + g.cout() + ", " + g.cinPerGroup() + ", " + g.kw() + "]", w,
+        Checks.fits("conv1d", () -> "x [" + g.cin() + ", " + g.len() + "]", x, (long) g.cin() * g.len(), 4);
+        Checks.fits("conv1d", () -> "w [" + g.cout() + ", " + g.cinPerGroup() + ", " + g.kw() + "]", w,
                 (long) g.cout() * g.colLength(), 4);
         if (bias != null) {
-            Checks.fits("conv1d", "bias [" + g.cout() + "]", bias, g.cout(), 4);
+            Checks.fits("conv1d", () -> "bias [" + g.cout() + "]", bias, g.cout(), 4);
         }
-        Checks.fits("conv1d", "out [" + g.cout() + ", " + g.lout() + "]", out, (long) g.cout() * g.lout(), 4);
-        Checks.fits("conv1d", "col (scratch) [" + g.colLength() + "]", col, g.colLength(), 4);
+        Checks.fits("conv1d", () -> "out [" + g.cout() + ", " + g.lout() + "]", out, (long) g.cout() * g.lout(), 4);
+        Checks.fits("conv1d", () -> "col (scratch) [" + g.colLength() + "]", col, g.colLength(), 4);
         Checks.range("conv1d", "output channel", co0, co1, g.cout());
     }
 
@@ -387,9 +387,9 @@ public final class Conv {
      */
     public static void im2colF32(MemorySegment x, Geometry2d g, MemorySegment col, int p0, int p1) {
         Checks.require(g != null, "im2col", "geometry is null");
-        Checks.fits("im2col", "x [" + g.cin() + ", " + g.height() + ", " + g.width() + "]", x,
+        Checks.fits("im2col", () -> "x [" + g.cin() + ", " + g.height() + ", " + g.width() + "]", x,
                 (long) g.cin() * g.height() * g.width(), 4);
-        Checks.fits("im2col", "col [" + g.patches() + ", " + g.colLength() + "]", col,
+        Checks.fits("im2col", () -> "col [" + g.patches() + ", " + g.colLength() + "]", col,
                 (long) g.patches() * g.colLength(), 4);
         Checks.range("im2col", "patch", p0, p1, g.patches());
         int wo = g.wo(), kh = g.kh(), kw = g.kw(), hgt = g.height(), wid = g.width(), n = g.colLength();
@@ -418,14 +418,14 @@ public final class Conv {
     private static void checkCol(MemorySegment col, MemorySegment w, MemorySegment bias, MemorySegment out,
                                  Geometry2d g, int co0, int co1) {
         Checks.require(g != null, "conv2d", "geometry is null");
-        Checks.fits("conv2d", "col [" + g.patches() + ", " + g.colLength() + "]", col,
+        Checks.fits("conv2d", () -> "col [" + g.patches() + ", " + g.colLength() + "]", col,
                 (long) g.patches() * g.colLength(), 4);
-        Checks.fits("conv2d", "w [" + g.cout() + ", " + g.cin() + ", " + g.kh() + ", " + g.kw() + "]", w,
+        Checks.fits("conv2d", () -> "w [" + g.cout() + ", " + g.cin() + ", " + g.kh() + ", " + g.kw() + "]", w,
                 (long) g.cout() * g.colLength(), 4);
         if (bias != null) {
-            Checks.fits("conv2d", "bias [" + g.cout() + "]", bias, g.cout(), 4);
+            Checks.fits("conv2d", () -> "bias [" + g.cout() + "]", bias, g.cout(), 4);
         }
-        Checks.fits("conv2d", "out [" + g.cout() + ", " + g.ho() + ", " + g.wo() + "]", out,
+        Checks.fits("conv2d", () -> "out [" + g.cout() + ", " + g.ho() + ", " + g.wo() + "]", out,
                 (long) g.cout() * g.patches(), 4);
         Checks.range("conv2d", "output channel", co0, co1, g.cout());
     }

@@ -30,9 +30,9 @@ public final class DepthwiseConv {
                               int channels, int kw, int padLeft, int padRight, int t0, int t1) {
         Checks.dims("depthwiseConv1d", "len, channels, kw", false, len, channels, kw);
         Checks.require(padLeft >= 0 && padRight >= 0, "depthwiseConv1d",
-                "padding must be non-negative, got " + padLeft + ", " + padRight);
+                () -> "padding must be non-negative, got " + padLeft + ", " + padRight);
         int lout = outLength(len, kw, padLeft, padRight);
-        Checks.require(lout > 0, "depthwiseConv1d", "kernel " + kw + " is longer than the padded input " + len
+        Checks.require(lout > 0, "depthwiseConv1d", () -> "kernel " + kw + " is longer than the padded input " + len
                 + " + " + padLeft + " + " + padRight);
         Checks.range("depthwiseConv1d", "output row", t0, t1, lout);
         Checks.fits("depthwiseConv1d", "x", x, (long) len * channels, 4);

@@ -25,7 +25,7 @@ public final class Elementwise {
     private static final long VB = 4L * F.length();
 
     private static void check(String op, MemorySegment a, MemorySegment b, MemorySegment out, int from, int to) {
-        Checks.require(from >= 0 && from <= to, op, "illegal range [" + from + ", " + to + ")");
+        Checks.require(from >= 0 && from <= to, op, () -> "illegal range [" + from + ", " + to + ")");
         Checks.fits(op, "a", a, to, 4);
         if (b != null) {
             Checks.fits(op, "b", b, to, 4);

@@ -74,12 +74,12 @@ public final class Matmul {
     static void checkLinear(String op, MemorySegment x, MemorySegment w, long wBytes, MemorySegment bias,
                             MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         Checks.dims(op, "M, N, K", true, m, n, k);
-        Checks.fits(op, "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
-        Checks.fits(op, "w[N=" + n + ", K=" + k + "]", w, (long) n * k * wBytes, 1);
+        Checks.fits(op, () -> "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
+        Checks.fits(op, () -> "w[N=" + n + ", K=" + k + "]", w, (long) n * k * wBytes, 1);
         if (bias != null) {
-            Checks.fits(op, "bias[N=" + n + "]", bias, n, 4);
+            Checks.fits(op, () -> "bias[N=" + n + "]", bias, n, 4);
         }
-        Checks.fits(op, "y[M=" + m + ", N=" + n + "]", y, (long) m * n, 4);
+        Checks.fits(op, () -> "y[M=" + m + ", N=" + n + "]", y, (long) m * n, 4);
         Checks.range(op, "row", m0, m1, m);
         Checks.range(op, "column", n0, n1, n);
     }
@@ -205,10 +205,10 @@ public final class Matmul {
     public static void packF32(MemorySegment w, MemorySegment packed, int n, int k, int n0, int n1) {
         w = Mem.plain(w); packed = Mem.plain(packed);
         Checks.dims("packF32", "N, K", true, n, k);
-        Checks.fits("packF32", "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 4);
+        Checks.fits("packF32", () -> "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 4);
         Checks.fits("packF32", "packed", packed, packedF32Floats(n, k), 4);
         Checks.range("packF32", "row", n0, n1, n);
-        Checks.require(n0 % PANEL == 0, "packF32", "n0 = " + n0 + " is not a multiple of PANEL = " + PANEL);
+        Checks.require(n0 % PANEL == 0, "packF32", () -> "n0 = " + n0 + " is not a multiple of PANEL = " + PANEL);
         for (int j0 = n0; j0 < n1; j0 += PANEL) {
             int width = panelWidth(n, j0);
             long base = panelOffset(k, j0);
@@ -234,7 +234,7 @@ public final class Matmul {
                                        int m, int n, int k, int m0, int m1, int n0, int n1) {
         checkLinear("matmulF32Packed", x, packed, 4, bias, y, m, n, k, m0, m1, n0, n1);
         Checks.require(n0 == n1 || (n0 % PANEL == 0 && (n1 % PANEL == 0 || n1 == n)), "matmulF32Packed",
-                "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
+                () -> "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
         if (Simd.SCALAR) matmulF32PackedScalar(x, packed, bias, y, m, n, k, m0, m1, n0, n1);
         else matmulF32PackedVector(x, packed, bias, y, m, n, k, m0, m1, n0, n1);
     }
@@ -270,9 +270,9 @@ public final class Matmul {
                                              int k) {
         String op = "matmulF32PackedPanels";
         Checks.dims(op, "M, N, K", true, m, n, k);
-        Checks.fits(op, "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
-        Checks.fits(op, "packed w[N=" + n + ", K=" + k + "]", packed, packedF32Floats(n, k), 4);
-        Checks.fits(op, "y (" + (n + PANEL - 1) / PANEL + " panels of [M=" + m + "][" + PANEL + "])", y,
+        Checks.fits(op, () -> "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
+        Checks.fits(op, () -> "packed w[N=" + n + ", K=" + k + "]", packed, packedF32Floats(n, k), 4);
+        Checks.fits(op, () -> "y (" + (n + PANEL - 1) / PANEL + " panels of [M=" + m + "][" + PANEL + "])", y,
                 (long) (n + PANEL - 1) / PANEL * PANEL * m, 4);
         if (Simd.SCALAR) matmulF32PackedPanelsScalar(x, packed, y, m, n, k);
         else matmulF32PackedPanelsVector(x, packed, y, m, n, k);
@@ -449,23 +449,24 @@ public final class Matmul {
         String op = "matmulF32PackedGroups";
         Checks.require(ys != null && ys.length > 0, op, "no output groups");
         Checks.require(groupN > 0 && groupN % PANEL == 0, op,
-                "group width " + groupN + " is not a positive multiple of PANEL = " + PANEL);
+                () -> "group width " + groupN + " is not a positive multiple of PANEL = " + PANEL);
         Checks.require((long) ys.length * groupN == n, op,
-                ys.length + " output groups of " + groupN + " columns do not make N = " + n);
+                () -> ys.length + " output groups of " + groupN + " columns do not make N = " + n);
         Checks.dims(op, "M, N, K", true, m, n, k);
-        Checks.fits(op, "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
-        Checks.fits(op, "packed w[N=" + n + ", K=" + k + "]", packed, packedF32Floats(n, k), 4);
+        Checks.fits(op, () -> "x[M=" + m + ", K=" + k + "]", x, (long) m * k, 4);
+        Checks.fits(op, () -> "packed w[N=" + n + ", K=" + k + "]", packed, packedF32Floats(n, k), 4);
         if (bias != null) {
-            Checks.fits(op, "bias[N=" + n + "]", bias, n, 4);
+            Checks.fits(op, () -> "bias[N=" + n + "]", bias, n, 4);
         }
         for (int g = 0; g < ys.length; g++) {
-            Checks.require(ys[g] != null, op, "output group " + g + " is null");
-            Checks.fits(op, "y" + g + "[M=" + m + ", " + groupN + "]", ys[g], (long) m * groupN, 4);
+            int group = g;
+            Checks.require(ys[g] != null, op, () -> "output group " + group + " is null");
+            Checks.fits(op, () -> "y" + group + "[M=" + m + ", " + groupN + "]", ys[g], (long) m * groupN, 4);
         }
         Checks.range(op, "row", m0, m1, m);
         Checks.range(op, "column", n0, n1, n);
         Checks.require(n0 % PANEL == 0 && n1 % PANEL == 0, op,
-                "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
+                () -> "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + PANEL);
         if (Simd.SCALAR) matmulF32PackedGroupsScalar(x, packed, bias, ys, groupN, m, n, k, m0, m1, n0, n1);
         else groupsVector(x, packed, bias, null, ys, groupN, m, n, k, m0, m1, n0, n1);
     }

@@ -71,7 +71,7 @@ public final class MatmulQ8 {
     public static void matmulQ8xF32(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                     MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         Matmul.checkLinear("matmulQ8xF32", x, w, 1, bias, y, m, n, k, m0, m1, n0, n1);
-        Checks.fits("matmulQ8xF32", "scales[N=" + n + "]", scales, n, 4);
+        Checks.fits("matmulQ8xF32", () -> "scales[N=" + n + "]", scales, n, 4);
         if (Simd.SCALAR) matmulQ8xF32Scalar(x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
         else matmulQ8xF32Vector(x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
     }
@@ -179,7 +179,7 @@ public final class MatmulQ8 {
     public static void packQ8(MemorySegment w, MemorySegment packed, int n, int k) {
         w = Mem.plain(w); packed = Mem.plain(packed);
         Checks.dims("packQ8", "N, K", true, n, k);
-        Checks.fits("packQ8", "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 1);
+        Checks.fits("packQ8", () -> "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 1);
         Checks.fits("packQ8", "packed", packed, packedQ8Bytes(n, k), 1);
         int panel = Matmul.PANEL;
         packed.asSlice(0, packedQ8Bytes(n, k)).fill((byte) 0);
@@ -205,11 +205,11 @@ public final class MatmulQ8 {
                                           int m, int n, int k, int m0, int m1, int n0, int n1) {
         String op = "matmulQ8PackedxF32";
         Matmul.checkLinear(op, x, packed, 1, bias, y, m, n, k, m0, m1, n0, n1);
-        Checks.fits(op, "packed[" + packedQ8Bytes(n, k) + " bytes for N=" + n + ", K=" + k + "]", packed,
+        Checks.fits(op, () -> "packed[" + packedQ8Bytes(n, k) + " bytes for N=" + n + ", K=" + k + "]", packed,
                 packedQ8Bytes(n, k), 1);
-        Checks.fits(op, "scales[N=" + n + "]", scales, n, 4);
+        Checks.fits(op, () -> "scales[N=" + n + "]", scales, n, 4);
         Checks.require(n0 == n1 || (n0 % Matmul.PANEL == 0 && (n1 % Matmul.PANEL == 0 || n1 == n)), op,
-                "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + Matmul.PANEL);
+                () -> "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + Matmul.PANEL);
         if (Simd.SCALAR) matmulQ8PackedxF32Scalar(x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
         else matmulQ8PackedxF32Vector(x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
     }
@@ -244,7 +244,7 @@ public final class MatmulQ8 {
     public static void matmulQ8BxF32(MemorySegment x, MemorySegment w, MemorySegment scales, MemorySegment bias,
                                      MemorySegment y, int m, int n, int k, int m0, int m1, int n0, int n1) {
         Matmul.checkLinear("matmulQ8BxF32", x, w, 1, bias, y, m, n, k, m0, m1, n0, n1);
-        Checks.fits("matmulQ8BxF32", "scales[N=" + n + ", blocks=" + blocksPerRow(k) + "]", scales,
+        Checks.fits("matmulQ8BxF32", () -> "scales[N=" + n + ", blocks=" + blocksPerRow(k) + "]", scales,
                 (long) n * blocksPerRow(k), 4);
         if (Simd.SCALAR) matmulQ8BxF32Scalar(x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
         else matmulQ8BxF32Vector(x, w, scales, bias, y, m, n, k, m0, m1, n0, n1);
@@ -354,7 +354,7 @@ public final class MatmulQ8 {
     /** Exact INT32 dot product of {@code k} int8 values at byte offsets {@code a0} of a and {@code b0} of b. */
     public static int dotQ8Q8(MemorySegment a, long a0, MemorySegment b, long b0, int k) {
         Checks.require(k >= 0 && a0 >= 0 && b0 >= 0 && a0 + k <= a.byteSize() && b0 + k <= b.byteSize(), "dotQ8Q8",
-                "k = " + k + " at offsets " + a0 + ", " + b0 + " exceeds operands of " + a.byteSize() + ", "
+                () -> "k = " + k + " at offsets " + a0 + ", " + b0 + " exceeds operands of " + a.byteSize() + ", "
                         + b.byteSize() + " bytes");
         return Simd.SCALAR ? dotQ8Q8Scalar(a, a0, b, b0, k) : dotQ8Q8Vector(a, a0, b, b0, k);
     }
@@ -391,14 +391,14 @@ public final class MatmulQ8 {
                                   int m, int n, int k, int m0, int m1, int n0, int n1) {
         String op = "matmulQ8Q8";
         Checks.dims(op, "M, N, K", true, m, n, k);
-        Checks.fits(op, "xq[M=" + m + ", K=" + k + "]", xq, (long) m * k, 1);
-        Checks.fits(op, "xScales[M=" + m + "]", xScales, m, 4);
-        Checks.fits(op, "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 1);
-        Checks.fits(op, "wScales[N=" + n + "]", wScales, n, 4);
+        Checks.fits(op, () -> "xq[M=" + m + ", K=" + k + "]", xq, (long) m * k, 1);
+        Checks.fits(op, () -> "xScales[M=" + m + "]", xScales, m, 4);
+        Checks.fits(op, () -> "w[N=" + n + ", K=" + k + "]", w, (long) n * k, 1);
+        Checks.fits(op, () -> "wScales[N=" + n + "]", wScales, n, 4);
         if (bias != null) {
-            Checks.fits(op, "bias[N=" + n + "]", bias, n, 4);
+            Checks.fits(op, () -> "bias[N=" + n + "]", bias, n, 4);
         }
-        Checks.fits(op, "y[M=" + m + ", N=" + n + "]", y, (long) m * n, 4);
+        Checks.fits(op, () -> "y[M=" + m + ", N=" + n + "]", y, (long) m * n, 4);
         Checks.range(op, "row", m0, m1, m);
         Checks.range(op, "column", n0, n1, n);
         if (Simd.SCALAR) matmulQ8Q8Scalar(xq, xScales, w, wScales, bias, y, m, n, k, m0, m1, n0, n1);

@@ -26,13 +26,13 @@ public final class Norm {
     private static void check(String op, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment out,
                               int dim, int rowStart, int rowEnd, String wName) {
         Checks.dims(op, "dim", false, dim);
-        Checks.require(rowStart >= 0 && rowStart <= rowEnd, op, "illegal row range [" + rowStart + ", " + rowEnd + ")");
-        Checks.fits(op, "x [rows=" + rowEnd + ", dim=" + dim + "]", x, (long) rowEnd * dim, 4);
-        Checks.fits(op, wName + " [" + dim + "]", w, dim, 4);
+        Checks.require(rowStart >= 0 && rowStart <= rowEnd, op, () -> "illegal row range [" + rowStart + ", " + rowEnd + ")");
+        Checks.fits(op, () -> "x [rows=" + rowEnd + ", dim=" + dim + "]", x, (long) rowEnd * dim, 4);
+        Checks.fits(op, () -> wName + " [" + dim + "]", w, dim, 4);
         if (b != null) {
-            Checks.fits(op, "beta [" + dim + "]", b, dim, 4);
+            Checks.fits(op, () -> "beta [" + dim + "]", b, dim, 4);
         }
-        Checks.fits(op, "out [rows=" + rowEnd + ", dim=" + dim + "]", out, (long) rowEnd * dim, 4);
+        Checks.fits(op, () -> "out [rows=" + rowEnd + ", dim=" + dim + "]", out, (long) rowEnd * dim, 4);
     }
 
     // ---- LayerNorm: out = (x - mean) / sqrt(var + eps) * gamma + beta; beta may be null (no bias) ----
@@ -40,7 +40,7 @@ public final class Norm {
     public static void layerNorm(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment out,
                                  int dim, float eps, int rowStart, int rowEnd) {
         check("layerNorm", x, gamma, beta, out, dim, rowStart, rowEnd, "gamma");
-        Checks.require(eps >= 0, "layerNorm", "eps must be >= 0, got " + eps);
+        Checks.require(eps >= 0, "layerNorm", () -> "eps must be >= 0, got " + eps);
         if (Simd.SCALAR) {
             layerNormScalar(x, gamma, beta, out, dim, eps, rowStart, rowEnd);
         } else {
@@ -157,7 +157,7 @@ public final class Norm {
     public static void rmsNorm(MemorySegment x, MemorySegment weight, MemorySegment out,
                                int dim, float eps, int rowStart, int rowEnd) {
         check("rmsNorm", x, weight, null, out, dim, rowStart, rowEnd, "weight");
-        Checks.require(eps >= 0, "rmsNorm", "eps must be >= 0, got " + eps);
+        Checks.require(eps >= 0, "rmsNorm", () -> "eps must be >= 0, got " + eps);
         if (Simd.SCALAR) {
             rmsNormScalar(x, weight, out, dim, eps, rowStart, rowEnd);
         } else {

@@ -52,10 +52,10 @@ public final class Quant {
                                       int r0, int r1) {
         String op = "quantizeRowsQ8";
         Checks.dims(op, "cols, r0, r1", true, cols, r0, r1);
-        Checks.require(r0 <= r1, op, "row range [" + r0 + ", " + r1 + ") is reversed");
-        Checks.fits(op, "src[rows=" + r1 + ", cols=" + cols + "]", src, (long) r1 * cols, 4);
-        Checks.fits(op, "q[rows=" + r1 + ", cols=" + cols + "]", q, (long) r1 * cols, 1);
-        Checks.fits(op, "scales[rows=" + r1 + "]", scales, r1, 4);
+        Checks.require(r0 <= r1, op, () -> "row range [" + r0 + ", " + r1 + ") is reversed");
+        Checks.fits(op, () -> "src[rows=" + r1 + ", cols=" + cols + "]", src, (long) r1 * cols, 4);
+        Checks.fits(op, () -> "q[rows=" + r1 + ", cols=" + cols + "]", q, (long) r1 * cols, 1);
+        Checks.fits(op, () -> "scales[rows=" + r1 + "]", scales, r1, 4);
         if (Simd.SCALAR) quantizeRowsQ8Scalar(src, q, scales, cols, r0, r1);
         else quantizeRowsQ8Vector(src, q, scales, cols, r0, r1);
     }
@@ -118,10 +118,10 @@ public final class Quant {
                                         int r0, int r1) {
         String op = "dequantizeRowsQ8";
         Checks.dims(op, "cols, r0, r1", true, cols, r0, r1);
-        Checks.require(r0 <= r1, op, "row range [" + r0 + ", " + r1 + ") is reversed");
-        Checks.fits(op, "q[rows=" + r1 + ", cols=" + cols + "]", q, (long) r1 * cols, 1);
-        Checks.fits(op, "scales[rows=" + r1 + "]", scales, r1, 4);
-        Checks.fits(op, "dst[rows=" + r1 + ", cols=" + cols + "]", dst, (long) r1 * cols, 4);
+        Checks.require(r0 <= r1, op, () -> "row range [" + r0 + ", " + r1 + ") is reversed");
+        Checks.fits(op, () -> "q[rows=" + r1 + ", cols=" + cols + "]", q, (long) r1 * cols, 1);
+        Checks.fits(op, () -> "scales[rows=" + r1 + "]", scales, r1, 4);
+        Checks.fits(op, () -> "dst[rows=" + r1 + ", cols=" + cols + "]", dst, (long) r1 * cols, 4);
         if (Simd.SCALAR) dequantizeRowsQ8Scalar(q, scales, dst, cols, r0, r1);
         else dequantizeRowsQ8Vector(q, scales, dst, cols, r0, r1);
     }
@@ -161,7 +161,7 @@ public final class Quant {
                                         int r0, int r1) {
         src = Mem.plain(src); q = Mem.plain(q); scales = Mem.plain(scales);
         int nb = MatmulQ8.blocksPerRow(cols);
-        Checks.fits("quantizeBlocksQ8", "scales[rows=" + r1 + ", blocks=" + nb + "]", scales, (long) r1 * nb, 4);
+        Checks.fits("quantizeBlocksQ8", () -> "scales[rows=" + r1 + ", blocks=" + nb + "]", scales, (long) r1 * nb, 4);
         for (int r = r0; r < r1; r++) {
             for (int b = 0; b < nb; b++) {
                 long c0 = (long) r * cols + (long) b * MatmulQ8.BLOCK;

@@ -53,15 +53,15 @@ public final class Rnn {
     private static void checkProject(String op, MemorySegment x, int steps, int in, MemorySegment w, int wBytes,
                                      int rows, MemorySegment b1, MemorySegment b2, MemorySegment out, int r0, int r1) {
         Checks.dims(op, "(steps, in, rows)", true, steps, in, rows);
-        Checks.fits(op, "x [" + steps + ", " + in + "]", x, (long) steps * in, 4);
-        Checks.fits(op, "w [" + rows + ", " + in + "]", w, (long) rows * in, wBytes);
+        Checks.fits(op, () -> "x [" + steps + ", " + in + "]", x, (long) steps * in, 4);
+        Checks.fits(op, () -> "w [" + rows + ", " + in + "]", w, (long) rows * in, wBytes);
         if (b1 != null) {
-            Checks.fits(op, "b1 [" + rows + "]", b1, rows, 4);
+            Checks.fits(op, () -> "b1 [" + rows + "]", b1, rows, 4);
         }
         if (b2 != null) {
-            Checks.fits(op, "b2 [" + rows + "]", b2, rows, 4);
+            Checks.fits(op, () -> "b2 [" + rows + "]", b2, rows, 4);
         }
-        Checks.fits(op, "out [" + steps + ", " + rows + "]", out, (long) steps * rows, 4);
+        Checks.fits(op, () -> "out [" + steps + ", " + rows + "]", out, (long) steps * rows, 4);
         Checks.range(op, "row", r0, r1, rows);
     }
 
@@ -227,12 +227,12 @@ public final class Rnn {
                                   MemorySegment c, MemorySegment hOut, MemorySegment gates, int hidden, int j0, int j1) {
         Checks.dims(op, "(hidden)", false, hidden);
         int g4 = Math.multiplyExact(4, hidden);
-        Checks.fits(op, "gx [" + g4 + "]", gx, g4, 4);
-        Checks.fits(op, "whh [" + g4 + ", " + hidden + "]", whh, (long) g4 * hidden, wBytes);
-        Checks.fits(op, "h [" + hidden + "]", h, hidden, 4);
-        Checks.fits(op, "c [" + hidden + "]", c, hidden, 4);
-        Checks.fits(op, "hOut [" + hidden + "]", hOut, hidden, 4);
-        Checks.fits(op, "gates (scratch) [" + g4 + "]", gates, g4, 4);
+        Checks.fits(op, () -> "gx [" + g4 + "]", gx, g4, 4);
+        Checks.fits(op, () -> "whh [" + g4 + ", " + hidden + "]", whh, (long) g4 * hidden, wBytes);
+        Checks.fits(op, () -> "h [" + hidden + "]", h, hidden, 4);
+        Checks.fits(op, () -> "c [" + hidden + "]", c, hidden, 4);
+        Checks.fits(op, () -> "hOut [" + hidden + "]", hOut, hidden, 4);
+        Checks.fits(op, () -> "gates (scratch) [" + g4 + "]", gates, g4, 4);
         Checks.require(h.asSlice(0, hidden * 4L).asOverlappingSlice(hOut.asSlice(0, hidden * 4L)).isEmpty(), op,
                 "hOut overlaps h: other units still read h, use a second buffer");
         Checks.range(op, "hidden unit", j0, j1, hidden);
@@ -344,13 +344,13 @@ public final class Rnn {
                                    MemorySegment h, MemorySegment hOut, int hidden, int j0, int j1) {
         Checks.dims(op, "(hidden)", false, hidden);
         long g = (long) gates * hidden;
-        Checks.fits(op, "gx [" + g + "]", gx, g, 4);
-        Checks.fits(op, "gh [" + g + "]", gh, g, 4);
+        Checks.fits(op, () -> "gx [" + g + "]", gx, g, 4);
+        Checks.fits(op, () -> "gh [" + g + "]", gh, g, 4);
         if (peep != null) {
-            Checks.fits(op, "peephole [" + 3L * hidden + "]", peep, 3L * hidden, 4);
+            Checks.fits(op, () -> "peephole [" + 3L * hidden + "]", peep, 3L * hidden, 4);
         }
-        Checks.fits(op, (gates == 4 ? "c [" : "h [") + hidden + "]", h, hidden, 4);
-        Checks.fits(op, "hOut [" + hidden + "]", hOut, hidden, 4);
+        Checks.fits(op, () -> (gates == 4 ? "c [" : "h [") + hidden + "]", h, hidden, 4);
+        Checks.fits(op, () -> "hOut [" + hidden + "]", hOut, hidden, 4);
         Checks.range(op, "hidden unit", j0, j1, hidden);
     }
 

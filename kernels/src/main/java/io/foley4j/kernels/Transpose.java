@@ -81,16 +81,16 @@ public final class Transpose {
         String op = "transpose";
         Checks.dims(op, "rows, cols", true, rows, cols);
         Checks.require(srcOff >= 0 && dstOff >= 0 && srcStride >= cols && dstStride >= rows, op,
-                "offsets must be >= 0 and strides cover a row: srcOff " + srcOff + ", srcStride " + srcStride
+                () -> "offsets must be >= 0 and strides cover a row: srcOff " + srcOff + ", srcStride " + srcStride
                         + " for " + cols + " columns, dstOff " + dstOff + ", dstStride " + dstStride + " for " + rows
                         + " rows");
         if (rows == 0 || cols == 0) return;
-        Checks.fits(op, "src [" + rows + " x " + cols + ", stride " + srcStride + " from " + srcOff + "]", src,
+        Checks.fits(op, () -> "src [" + rows + " x " + cols + ", stride " + srcStride + " from " + srcOff + "]", src,
                 srcOff + (rows - 1) * srcStride + cols, 4);
-        Checks.fits(op, "dst [" + cols + " x " + rows + ", stride " + dstStride + " from " + dstOff + "]", dst,
+        Checks.fits(op, () -> "dst [" + cols + " x " + rows + ", stride " + dstStride + " from " + dstOff + "]", dst,
                 dstOff + (cols - 1) * dstStride + rows, 4);
         if (colScale != null) {
-            Checks.fits(op, "colScale [" + cols + "]", colScale, cols, 4);
+            Checks.fits(op, () -> "colScale [" + cols + "]", colScale, cols, 4);
         }
         if (Simd.SCALAR) transposeScalar(src, srcOff, srcStride, dst, dstOff, dstStride, rows, cols, colScale);
         else transposeVector(src, srcOff, srcStride, dst, dstOff, dstStride, rows, cols, colScale);
