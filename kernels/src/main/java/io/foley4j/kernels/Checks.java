@@ -9,38 +9,48 @@ import java.util.function.Supplier;
  * Checks run once per call, never per element.
  *
  * <p>A name or message built from the arguments ({@code "x[M=" + m + "]"}) is passed as a {@code Supplier}, so it is
- * only formatted when the check fails: built eagerly it was formatted on every kernel call, which took time in small
- * ops and made most of a forward's heap garbage (measured on MiniLM, session 14). C2 removes the lambda once the
- * check is inlined (the failure path is never taken); a check that is not inlined costs one small object.
+ * only formatted when the check fails: built eagerly it was formatted on every kernel call, 14% of a MiniLM forward's
+ * heap garbage at 128 tokens (bench/results/alloc-s14-2026-11-25.md). The eager and the lazy form of a check share
+ * its condition and its message.
  */
 public final class Checks {
     private Checks() {}
 
     /** Throws unless {@code seg} holds at least {@code elements} elements of {@code elemBytes} bytes each. */
     public static void fits(String op, String operand, MemorySegment seg, long elements, int elemBytes) {
-        if (seg == null) {
-            throw new IllegalArgumentException(op + ": operand " + operand + " is null");
-        }
-        if (elements < 0) {
-            throw new IllegalArgumentException(op + ": operand " + operand + " has negative size " + elements);
-        }
-        if (!Mem.isPlainNative(seg)) {
-            throw new IllegalArgumentException(op + ": operand " + operand + " is a " + seg.getClass().getSimpleName()
-                    + "; kernels take plain native segments only (see Mem.plain)");
-        }
-        long need = Math.multiplyExact(elements, (long) elemBytes);
-        if (seg.byteSize() < need) {
-            throw new IllegalArgumentException(op + ": operand " + operand + " needs " + elements + " elements ("
-                    + need + " bytes) but its buffer holds " + seg.byteSize() + " bytes");
+        if (!fits(seg, elements, elemBytes)) {
+            throw fitsFailure(op, operand, seg, elements, elemBytes);
         }
     }
 
     /** {@link #fits(String, String, MemorySegment, long, int)} with the operand's name built only on failure. */
     public static void fits(String op, Supplier<String> operand, MemorySegment seg, long elements, int elemBytes) {
-        if (seg == null || elements < 0 || !Mem.isPlainNative(seg)
-                || seg.byteSize() < Math.multiplyExact(elements, (long) elemBytes)) {
-            fits(op, operand.get(), seg, elements, elemBytes);
+        if (!fits(seg, elements, elemBytes)) {
+            throw fitsFailure(op, operand.get(), seg, elements, elemBytes);
         }
+    }
+
+    private static boolean fits(MemorySegment seg, long elements, int elemBytes) {
+        return seg != null && elements >= 0 && Mem.isPlainNative(seg)
+                && seg.byteSize() >= Math.multiplyExact(elements, (long) elemBytes);
+    }
+
+    /** The error for a {@link #fits} check that failed, naming which condition. */
+    private static IllegalArgumentException fitsFailure(String op, String operand, MemorySegment seg, long elements,
+                                                        int elemBytes) {
+        if (seg == null) {
+            return new IllegalArgumentException(op + ": operand " + operand + " is null");
+        }
+        if (elements < 0) {
+            return new IllegalArgumentException(op + ": operand " + operand + " has negative size " + elements);
+        }
+        if (!Mem.isPlainNative(seg)) {
+            return new IllegalArgumentException(op + ": operand " + operand + " is a " + seg.getClass().getSimpleName()
+                    + "; kernels take plain native segments only (see Mem.plain)");
+        }
+        long need = elements * elemBytes; // fits(seg, elements, elemBytes) computed it without overflow
+        return new IllegalArgumentException(op + ": operand " + operand + " needs " + elements + " elements ("
+                + need + " bytes) but its buffer holds " + seg.byteSize() + " bytes");
     }
 
     /** Throws unless every dimension is positive (zero allowed when {@code allowZero}). */
@@ -55,17 +65,25 @@ public final class Checks {
 
     /** Throws unless {@code 0 <= start <= end <= limit}. */
     public static void range(String op, String what, int start, int end, int limit) {
-        if (start < 0 || start > end || end > limit) {
-            throw new IllegalArgumentException(op + ": " + what + " range [" + start + ", " + end
-                    + ") is outside [0, " + limit + ")");
+        if (!inRange(start, end, limit)) {
+            throw rangeFailure(op, what, start, end, limit);
         }
     }
 
     /** {@link #range(String, String, int, int, int)} with the name built only on failure. */
     public static void range(String op, Supplier<String> what, int start, int end, int limit) {
-        if (start < 0 || start > end || end > limit) {
-            range(op, what.get(), start, end, limit);
+        if (!inRange(start, end, limit)) {
+            throw rangeFailure(op, what.get(), start, end, limit);
         }
+    }
+
+    private static boolean inRange(int start, int end, int limit) {
+        return start >= 0 && start <= end && end <= limit;
+    }
+
+    private static IllegalArgumentException rangeFailure(String op, String what, int start, int end, int limit) {
+        return new IllegalArgumentException(op + ": " + what + " range [" + start + ", " + end
+                + ") is outside [0, " + limit + ")");
     }
 
     /** Throws with a message naming the op when a condition on the arguments does not hold. */
@@ -78,7 +96,7 @@ public final class Checks {
     /** {@link #require(boolean, String, String)} with the message built only on failure. */
     public static void require(boolean ok, String op, Supplier<String> message) {
         if (!ok) {
-            throw new IllegalArgumentException(op + ": " + message.get());
+            require(false, op, message.get());
         }
     }
 }
