@@ -88,10 +88,10 @@ public final class GemmProbe {
             int calls = (int) Math.max(1, 0.05 * 150e9 * threads / flop); // ~50 ms per sample at 150 GF/s/thread
             double[] tOurs = new double[reps], tOrt = new double[reps];
             for (int r = 0; r < reps; r++) {
-                settle(threads);
+                Timing.settle(Timing.settleFor(threads)); // see Timing#timeSideBySide
                 tOurs[r] = perCall(ours, calls, threads == 1);
                 if (ort != null) {
-                    settle(threads);
+                    Timing.settle(Timing.settleFor(threads));
                     tOrt[r] = perCall(ort, calls, threads == 1);
                 }
             }
@@ -100,16 +100,6 @@ public final class GemmProbe {
             System.out.printf("%-16s %7d %10.1f %10.1f %7.2f %12s%n", GemmBench.shape(s), threads, go, gr, go / gr,
                     diff);
         }
-    }
-
-    /**
-     * On more than 1 thread, a pause before each sample: both pools' idle workers spin for a while after a call
-     * before they park, and on a machine with as many cores as threads the other implementation's spinners would
-     * otherwise take cores from the sample that follows (this made ours look 1.4x faster on 2 threads than on 1
-     * when timed right after ORT, and 1.9x when timed alone: {@link GemmScaling}).
-     */
-    private static void settle(int threads) throws InterruptedException {
-        if (threads > 1) Thread.sleep(100);
     }
 
     /** Seconds per call: the calling thread's CPU time on 1 thread (a shared machine's other processes then cost

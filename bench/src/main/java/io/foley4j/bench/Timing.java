@@ -71,7 +71,8 @@ public record Timing(double warmupSeconds, double repSeconds, int reps) {
         return threads > 1 ? SETTLE_MILLIS : 0;
     }
 
-    private static void settle(long millis) {
+    /** Sleeps {@code millis} (nothing for 0): the pause of {@link #timeSideBySide}, also for probes that time alike. */
+    static void settle(long millis) {
         if (millis <= 0) return;
         try {
             Thread.sleep(millis);
