@@ -58,9 +58,10 @@ final class FoleyBench {
             Path out = DIR.resolve("main-" + threads + ".wav");
             // bin/foley's heap cap and JVM flags (ChildJvm): the measured run is the command a user runs
             List<String> cmd = ChildJvm.command("-Xmx768m");
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.foley4j.pipeline.cli.Main", "generate", "--video", clip.toString(), "--prompt",
-                    "a rubber ball bouncing on a wooden floor", "--out", out.toString(), "--json", "--precision", "mixed",
-                    "--threads", String.valueOf(threads), "--home", home));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.foley4j.pipeline.cli.Main",
+                    "generate", "--video", clip.toString(), "--prompt", "a rubber ball bouncing on a wooden floor",
+                    "--out", out.toString(), "--json", "--precision", "mixed", "--threads", String.valueOf(threads),
+                    "--home", home));
             // a first run converts the text encoder once; the measured run finds it converted
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

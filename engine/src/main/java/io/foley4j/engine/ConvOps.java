@@ -89,7 +89,8 @@ public final class ConvOps {
 
     /** Sizes of one batch item: x [B, Cin, H, W] or [Cin, H, W], weight [Cout, Cin, kh, kw]. */
     public static Conv.Geometry2d geometry2d(Tensor x, Tensor weight, Conv2dParams p) {
-        Checks.require(x.rank() == 3 || x.rank() == 4, "conv2d", () -> "x must be [Cin, H, W] or [B, Cin, H, W], got " + x);
+        Checks.require(x.rank() == 3 || x.rank() == 4, "conv2d",
+                () -> "x must be [Cin, H, W] or [B, Cin, H, W], got " + x);
         Checks.require(weight.rank() == 4, "conv2d", () -> "weight must be [Cout, Cin, kh, kw], got " + weight);
         Checks.require(weight.dim(1) == x.dim(-3), "conv2d", () -> "weight " + Arrays.toString(weight.shape())
                 + " needs Cin = " + x.dim(-3) + " for x " + Arrays.toString(x.shape()) + " (groups are not supported)");

@@ -62,7 +62,8 @@ public final class RnnOps {
             checkCell("lstm", 4, wIh, wHh, bIh, bHh);
             int h = wHh.dim(1);
             Checks.require(peephole == null || (peephole.dtype() == DType.F32 && peephole.rank() == 1
-                    && peephole.dim(0) == 3 * h), "lstm", () -> "peephole must be F32 [" + 3 * h + "] or null, got " + peephole);
+                    && peephole.dim(0) == 3 * h), "lstm",
+                    () -> "peephole must be F32 [" + 3 * h + "] or null, got " + peephole);
         }
 
         public LstmWeights(Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
@@ -186,7 +187,8 @@ public final class RnnOps {
     private static void run(WorkerPool pool, String op, RnnShape sh, int gates, LstmStack lstm, GruStack gru, Tensor x, RnnState state, Tensor out, int[] lengths, RnnScratch s) {
         int hid = sh.hidden(), dirs = sh.directions();
         Checks.require(x != null && x.dtype() == DType.F32 && x.rank() == 3 && x.dim(2) == sh.input(), op,
-                () -> "x must be F32 " + (sh.layout() == Layout.TIME_FIRST ? "[T, B, " : "[B, T, ") + sh.input() + "], got " + x);
+                () -> "x must be F32 " + (sh.layout() == Layout.TIME_FIRST ? "[T, B, " : "[B, T, ") + sh.input()
+                        + "], got " + x);
         boolean tf = sh.layout() == Layout.TIME_FIRST;
         int steps = tf ? x.dim(0) : x.dim(1), batch = tf ? x.dim(1) : x.dim(0);
         int[] want = tf ? new int[] {steps, batch, dirs * hid} : new int[] {batch, steps, dirs * hid};
@@ -199,10 +201,12 @@ public final class RnnOps {
                 + " directions, " + s.layers() + " layers (batch <= " + s.maxBatch() + ", steps <= " + s.maxSteps()
                         + ") cannot run " + sh + " on batch " + batch + ", steps " + steps);
         Checks.require(lengths == null || lengths.length == batch, op,
-                () -> "lengths must have one entry per batch item (" + batch + "), got " + (lengths == null ? 0 : lengths.length));
+                () -> "lengths must have one entry per batch item (" + batch + "), got "
+                        + (lengths == null ? 0 : lengths.length));
         if (lengths != null) {
             for (int len : lengths) {
-                Checks.require(len >= 0 && len <= steps, op, () -> "sequence length " + len + " outside [0, " + steps + "]");
+                Checks.require(len >= 0 && len <= steps, op,
+                        () -> "sequence length " + len + " outside [0, " + steps + "]");
             }
         }
         Checks.require(!overlaps(out.data(), state.h().data())
@@ -365,7 +369,8 @@ public final class RnnOps {
     public record LstmState(Tensor h, Tensor c) {
         public LstmState {
             Checks.require(h != null && c != null && h.dtype() == DType.F32 && c.dtype() == DType.F32 && h.rank() == 1
-                    && Arrays.equals(h.shape(), c.shape()), "lstm", () -> "state h, c must be F32 [H] each, got " + h + ", " + c);
+                    && Arrays.equals(h.shape(), c.shape()), "lstm",
+                    () -> "state h, c must be F32 [H] each, got " + h + ", " + c);
         }
 
         public static LstmState zeros(Arena arena, int hidden) {
@@ -398,8 +403,10 @@ public final class RnnOps {
         int steps = x.dim(0);
         Checks.require(out.dtype() == DType.F32 && Arrays.equals(out.shape(), new int[] {steps, hid}), "lstm",
                 () -> "out must be F32 [" + steps + ", " + hid + "], got " + out);
-        Checks.require(state.h().dim(0) == hid, "lstm", () -> "state is [" + state.h().dim(0) + "], weights have H = " + hid);
-        Checks.require(scratch.hidden() == hid, "lstm", () -> "scratch is for H = " + scratch.hidden() + ", weights have H = " + hid);
+        Checks.require(state.h().dim(0) == hid, "lstm",
+                () -> "state is [" + state.h().dim(0) + "], weights have H = " + hid);
+        Checks.require(scratch.hidden() == hid, "lstm",
+                () -> "scratch is for H = " + scratch.hidden() + ", weights have H = " + hid);
         LstmStack stack = new LstmStack(new RnnShape(in, hid, 1, false, Layout.TIME_FIRST), List.of(w));
         RnnState st = new RnnState(state.h().view(1, 1, hid), state.c().view(1, 1, hid));
         for (int t0 = 0; t0 < steps; t0 += scratch.maxSteps()) {
@@ -431,13 +438,15 @@ public final class RnnOps {
 
     private static void checkStack(String op, RnnShape shape, int cells, java.util.function.IntUnaryOperator input,
                                    java.util.function.IntUnaryOperator hidden) {
-        Checks.require(shape != null && cells == shape.cells(), op, () -> "stack " + shape + " needs " + (shape == null ? "?"
-                : shape.cells()) + " cells (layers x directions), got " + cells);
+        Checks.require(shape != null && cells == shape.cells(), op,
+                () -> "stack " + shape + " needs " + (shape == null ? "?" : shape.cells())
+                        + " cells (layers x directions), got " + cells);
         for (int cell = 0; cell < cells; cell++) {
             int k = cell, layer = k / shape.directions();
             Checks.require(input.applyAsInt(k) == shape.layerInput(layer) && hidden.applyAsInt(k) == shape.hidden(), op,
-                    () -> "cell " + k + " (layer " + layer + ") must take input " + shape.layerInput(layer) + " and hidden "
-                            + shape.hidden() + ", got input " + input.applyAsInt(k) + ", hidden " + hidden.applyAsInt(k));
+                    () -> "cell " + k + " (layer " + layer + ") must take input " + shape.layerInput(layer)
+                            + " and hidden " + shape.hidden() + ", got input " + input.applyAsInt(k) + ", hidden "
+                            + hidden.applyAsInt(k));
         }
     }
 

@@ -39,7 +39,8 @@ public final class Attention {
         public Dims {
             Checks.dims("attention", "[sq, sk, heads, kvHeads, headDim]", true, sq, sk, heads, kvHeads, headDim);
             Checks.require(heads > 0 && kvHeads > 0 && headDim > 0, "attention",
-                    () -> "heads, kvHeads and headDim must be positive, got " + heads + ", " + kvHeads + ", " + headDim);
+                    () -> "heads, kvHeads and headDim must be positive, got " + heads + ", " + kvHeads + ", "
+                            + headDim);
             Checks.require(heads % kvHeads == 0, "attention",
                     () -> "heads " + heads + " is not a multiple of kvHeads " + kvHeads);
         }

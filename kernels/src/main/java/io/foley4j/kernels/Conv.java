@@ -78,7 +78,8 @@ public final class Conv {
             Checks.dims("conv2d", "(cin, height, width, cout, kh, kw)", false, cin, height, width, cout, kh, kw);
             Checks.require(strideH >= 1 && strideW >= 1, "conv2d",
                     () -> "stride must be >= 1, got (" + strideH + ", " + strideW + ")");
-            Checks.require(padH >= 0 && padW >= 0, "conv2d", () -> "padding must be >= 0, got (" + padH + ", " + padW + ")");
+            Checks.require(padH >= 0 && padW >= 0, "conv2d",
+                    () -> "padding must be >= 0, got (" + padH + ", " + padW + ")");
             Checks.require((long) height + 2L * padH >= kh && (long) width + 2L * padW >= kw, "conv2d",
                     () -> "kernel " + kh + "x" + kw + " exceeds the padded input " + ((long) height + 2L * padH) + "x"
                             + ((long) width + 2L * padW));

@@ -209,7 +209,8 @@ public final class MatmulQ8 {
                 packedQ8Bytes(n, k), 1);
         Checks.fits(op, () -> "scales[N=" + n + "]", scales, n, 4);
         Checks.require(n0 == n1 || (n0 % Matmul.PANEL == 0 && (n1 % Matmul.PANEL == 0 || n1 == n)), op,
-                () -> "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = " + Matmul.PANEL);
+                () -> "column range [" + n0 + ", " + n1 + ") does not start and end on panels of PANEL = "
+                        + Matmul.PANEL);
         if (Simd.SCALAR) matmulQ8PackedxF32Scalar(x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
         else matmulQ8PackedxF32Vector(x, packed, scales, bias, y, m, n, k, m0, m1, n0, n1);
     }

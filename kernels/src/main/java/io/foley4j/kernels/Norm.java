@@ -26,7 +26,8 @@ public final class Norm {
     private static void check(String op, MemorySegment x, MemorySegment w, MemorySegment b, MemorySegment out,
                               int dim, int rowStart, int rowEnd, String wName) {
         Checks.dims(op, "dim", false, dim);
-        Checks.require(rowStart >= 0 && rowStart <= rowEnd, op, () -> "illegal row range [" + rowStart + ", " + rowEnd + ")");
+        Checks.require(rowStart >= 0 && rowStart <= rowEnd, op,
+                () -> "illegal row range [" + rowStart + ", " + rowEnd + ")");
         Checks.fits(op, () -> "x [rows=" + rowEnd + ", dim=" + dim + "]", x, (long) rowEnd * dim, 4);
         Checks.fits(op, () -> wName + " [" + dim + "]", w, dim, 4);
         if (b != null) {
