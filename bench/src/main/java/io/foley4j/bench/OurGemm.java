@@ -4,6 +4,7 @@ import io.foley4j.engine.DType;
 import io.foley4j.engine.LinearOps;
 import io.foley4j.engine.Tensor;
 import io.foley4j.engine.WorkerPool;
+import io.foley4j.kernels.MatmulQ8;
 import io.foley4j.kernels.Mem;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -57,12 +58,18 @@ final class OurGemm implements Gemm {
         return new OurGemm("linear I8_ROW (Q8xF32)", arena, m, k, n, g -> () -> LinearOps.linear(pool, g.x, wt, null, g.y));
     }
 
-    /** INT8 weights x INT8 activations quantized per row on each call (dynamic), INT32 accumulation. */
+    /**
+     * INT8 weights x INT8 activations quantized per row on each call (dynamic), in the weight layout the models use
+     * for that many rows: from {@link MatmulQ8#GEMM_MIN_ROWS} rows the weights are panel-packed at "load time"
+     * ({@link LinearOps#packQ8}, as BERT, ViT and the DiT do) and the GEMM widens each panel once for all rows;
+     * below it they stay I8_ROW and the rows accumulate in INT32 (the matrix-vector path).
+     */
     static OurGemm q8xq8(int m, int k, int n, Data.Q8 q, WorkerPool pool) {
         Arena arena = Arena.ofShared();
-        Tensor wt = int8(arena, q, n, k);
+        boolean packed = m >= MatmulQ8.GEMM_MIN_ROWS;
+        Tensor wt = packed ? LinearOps.packQ8(arena, int8(arena, q, n, k)) : int8(arena, q, n, k);
         LinearOps.Q8Activations act = LinearOps.Q8Activations.allocate(arena, m, k);
-        return new OurGemm("linearQ8Q8 (dynamic)", arena, m, k, n,
+        return new OurGemm("linearQ8Q8 (dynamic" + (packed ? ", packed)" : ")"), arena, m, k, n,
                 g -> () -> LinearOps.linearQ8Q8(pool, g.x, wt, null, g.y, act));
     }
 
