@@ -173,4 +173,48 @@ class SafetensorsTest {
         assertTrue(e.getMessage().startsWith(p.toString() + ": tensor 'a'"), e.getMessage());
         assertEquals("a", e.tensor());
     }
+
+    /**
+     * unload drops the mapped pages from the resident set and the views still read the same values. Resident memory
+     * is read from /proc/self/status (RssFile), so that half runs on Linux only; the values are checked everywhere.
+     */
+    @Test
+    void unloadDropsTheMappedPagesAndViewsStayValid() throws IOException {
+        Path p = dir.resolve("big.safetensors");
+        int n = 8 << 20; // 32 MiB of floats: far above what anything else maps meanwhile
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor w = Tensor.allocate(arena, DType.F32, n);
+            for (long i = 0; i < n; i++) w.data().setAtIndex(Mem.F32, i, i * 0.5f);
+            new SafetensorsWriter().add("w", w).write(p);
+        }
+        boolean linux = Files.isReadable(Path.of("/proc/self/status"));
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            Tensor t = f.tensor("w");
+            double sum = touch(t);
+            long before = linux ? rssFileKb() : 0;
+            f.unload();
+            long after = linux ? rssFileKb() : 0;
+            if (linux) {
+                assertTrue(before - after >= 30 << 10, "RssFile " + before + " kB -> " + after
+                        + " kB: expected a drop of >= 30 MiB after unloading a 32 MiB file that was read");
+            }
+            assertEquals(sum, touch(t), "the same values after unload (faulted back in)");
+            assertEquals(1234.5f, t.data().getAtIndex(Mem.F32, 2469));
+        }
+        // contents not mapped from a file: nothing to drop, no error
+        SafetensorsFile.parse("mem", MemorySegment.ofArray(Files.readAllBytes(p)).asReadOnly()).unload();
+    }
+
+    private static double touch(Tensor t) {
+        double s = 0;
+        for (long i = 0; i < t.numel(); i += 1024) s += t.data().getAtIndex(Mem.F32, i);
+        return s;
+    }
+
+    private static long rssFileKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("RssFile:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        }
+        throw new IOException("/proc/self/status has no RssFile line");
+    }
 }

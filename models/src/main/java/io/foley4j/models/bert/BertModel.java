@@ -44,6 +44,7 @@ public final class BertModel implements AutoCloseable {
         this.pool = pool;
         this.file = file;
         this.weights = pack(weights, arena);
+        if (file != null) file.unload(); // the packing read the linears' pages; they are not read again
     }
 
     /** Maps a converted file ({@link BertConverter}); its config comes from the file's metadata. */

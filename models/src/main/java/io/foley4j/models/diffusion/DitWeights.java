@@ -80,6 +80,7 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
         for (String name : table.expected().keySet()) {
             f32.put(name, file.toF32(name, arena));
         }
+        file.unload(); // everything was copied out: the file is not read again
         return fromF32(c, precision, f32, arena);
     }
 

@@ -166,7 +166,10 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
                     + String.join(", ", unscaled));
         }
         VitWeights w = assemble(c, bound.tensors(), scales);
-        return pack ? w.pack(arena) : w;
+        if (!pack) return w;
+        VitWeights packed = w.pack(arena);
+        file.unload(); // the packing read the linears' pages; they are not read again
+        return packed;
     }
 
     /** Every tensor under its engine name, in file order. */
