@@ -235,9 +235,10 @@ final class BertBench {
     /**
      * Peak RSS (VmHWM) and peak heap of a child JVM per implementation, 2 threads, the same inputs; once with the
      * JVM's default heap sizing and once with the heap capped at {@value #HEAP_CAP} (the same for every child). The
-     * cap matters for ours: until C2 has compiled the kernels, Vector API code allocates a box per vector operation,
-     * and with the default maximum heap (1/4 of RAM) G1 lets that warm-up garbage grow the heap instead of
-     * collecting it.
+     * children run with this JVM's collector flags ({@link ChildJvm}; bin/foley's parallel collector with a 32 MB
+     * young generation). Until C2 has compiled the kernels, Vector API code allocates a box per vector operation; with
+     * G1, the JVM's default, that warm-up garbage touched the whole committed heap: ours FP32 1092 MB peak RSS with
+     * the default heap, 511 MB capped (session 14), against 339 / 327 MB with bin/foley's flags (session 15).
      */
     private static void memory(Report report, Map<Impl, Path> files) throws IOException, InterruptedException {
         report.table("Peak memory in MB, each in its own child JVM (2 threads; loads one model, runs every input 3x)",
@@ -252,8 +253,9 @@ final class BertBench {
                     delta(c[0], baseCapped[0]), mb(c[1]));
         }
         report.endTable();
-        report.note("RSS counts the model file's mapped pages that were touched (ours maps the converted file; FP32 "
-                + "also repacks the linear weights into the GEMM layout, an off-heap copy).");
+        report.note("RSS counts the model file's mapped pages that were touched (ours maps the converted file, "
+                + "repacks the linear weights into the GEMM layout, an off-heap copy, then drops the file's pages; "
+                + "the ones still read fault back in).");
     }
 
     static final String HEAP_CAP = "256m";
