@@ -99,6 +99,16 @@ class CliTest {
     }
 
     @Test
+    void helpListsTheCommandsAndHelpsOnEach() {
+        Run r = run("help"); // the launcher's own usage line names it
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("generate") && r.out().contains("serve"), r.out());
+        Run g = run("help", "generate");
+        assertEquals(0, g.code(), g.err());
+        assertTrue(g.out().contains("--prompt"), g.out());
+    }
+
+    @Test
     void infoDescribesTheDefaultModel() {
         Run r = run("info", "default", "--home", home.toString());
         assertEquals(0, r.code(), r.err());
