@@ -136,6 +136,13 @@ class SafetensorsTest {
         byte[] absurd = file("{}", 0);
         absurd[7] = (byte) 0x80;
         assertTrue(assertThrows(WeightsFormatException.class, () -> parse(absurd)).getMessage().contains("absurd"));
+        // another kind of file (an MP4's first box): said plainly, also when it ends right after the length
+        byte[] mp4 = "\0\0\0\u0020ftypisom\0\0\u0002\0isomiso2avc1mp41".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(assertThrows(WeightsFormatException.class, () -> parse(mp4)).getMessage()
+                .contains("absurd (limit 100000000): not a safetensors file"));
+        byte[] eight = java.util.Arrays.copyOf(mp4, 8);
+        assertTrue(assertThrows(WeightsFormatException.class, () -> parse(eight)).getMessage()
+                .contains("not a safetensors file"));
         byte[] badUtf8 = file("{\"\u00e9\":1}", 0);
         badUtf8[10] = (byte) 0xC3; badUtf8[11] = (byte) 0x28;
         assertTrue(assertThrows(WeightsFormatException.class, () -> parse(badUtf8)).getMessage().contains("UTF-8"));
