@@ -56,9 +56,10 @@ record SafetensorsHeader(long dataStart, Map<String, String> metadata, Map<Strin
         if (size < 8) throw new WeightsFormatException(src, null, "file has " + size + " bytes, fewer than the 8-byte header length");
         long n = file.get(Mem.I64, 0);
         if (n < 0 || n > MAX_HEADER_BYTES) {
-            throw new WeightsFormatException(src, null, "header length " + Long.toUnsignedString(n) + " is absurd (limit " + MAX_HEADER_BYTES + ")"
-                    + (size > 8 && file.get(Mem.I8, 8) == '{' ? "" : ": not a safetensors file (its header would start with '{' at"
-                    + " byte 8)"));
+            boolean json = size > 8 && file.get(Mem.I8, 8) == '{';
+            throw new WeightsFormatException(src, null, "header length " + Long.toUnsignedString(n) + " is absurd"
+                    + " (limit " + MAX_HEADER_BYTES + ")"
+                    + (json ? "" : ": not a safetensors file (its header would start with '{' at byte 8)"));
         }
         if (n > size - 8) {
             throw new WeightsFormatException(src, null, "header length " + n + " runs past the end of the file (" + size + " bytes)");

@@ -212,6 +212,37 @@ class SafetensorsTest {
         SafetensorsFile.parse("mem", MemorySegment.ofArray(Files.readAllBytes(p)).asReadOnly()).unload();
     }
 
+    /** unload(tensor) drops that tensor's pages and not the others'; a tensor from elsewhere is left alone. */
+    @Test
+    void unloadOfOneTensorDropsItsPagesOnly() throws IOException {
+        Path p = dir.resolve("two.safetensors");
+        int n = 4 << 20; // 16 MiB of floats each
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor a = Tensor.allocate(arena, DType.F32, n), b = Tensor.allocate(arena, DType.F32, n);
+            for (long i = 0; i < n; i++) {
+                a.data().setAtIndex(Mem.F32, i, i);
+                b.data().setAtIndex(Mem.F32, i, -i);
+            }
+            new SafetensorsWriter().add("a", a).add("b", b).write(p);
+        }
+        boolean linux = Files.isReadable(Path.of("/proc/self/status"));
+        try (SafetensorsFile f = SafetensorsFile.open(p); Arena arena = Arena.ofConfined()) {
+            Tensor a = f.tensor("a"), b = f.tensor("b");
+            double sa = touch(a), sb = touch(b);
+            long before = linux ? rssFileKb() : 0;
+            f.unload(a);
+            long after = linux ? rssFileKb() : 0;
+            f.unload(Tensor.ofFloats(arena, new float[] {1, 2}, 2)); // not a view of the file: nothing to drop
+            if (linux) {
+                long dropped = before - after;
+                assertTrue(dropped >= 15 << 10 && dropped <= 17 << 10, "RssFile " + before + " kB -> " + after
+                        + " kB: expected a drop of about 16 MiB (tensor a), not " + dropped + " kB");
+            }
+            assertEquals(sa, touch(a));
+            assertEquals(sb, touch(b));
+        }
+    }
+
     private static double touch(Tensor t) {
         double s = 0;
         for (long i = 0; i < t.numel(); i += 1024) s += t.data().getAtIndex(Mem.F32, i);

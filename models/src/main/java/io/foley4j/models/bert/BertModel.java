@@ -43,8 +43,7 @@ public final class BertModel implements AutoCloseable {
         this.config = config;
         this.pool = pool;
         this.file = file;
-        this.weights = pack(weights, arena);
-        if (file != null) file.unload(); // the packing read the linears' pages; they are not read again
+        this.weights = pack(weights, arena, file);
     }
 
     /** Maps a converted file ({@link BertConverter}); its config comes from the file's metadata. */
@@ -233,24 +232,31 @@ public final class BertModel implements AutoCloseable {
         }
     }
 
-    /** Load-time step: every F32 or I8_ROW linear weight repacked into its GEMM panel layout, in {@code arena}. */
-    private static BertWeights pack(BertWeights w, Arena arena) {
+    /**
+     * Load-time step: every F32 or I8_ROW linear weight repacked into its GEMM panel layout, in {@code arena}; the
+     * mapped pages of each are dropped once it is copied ({@link SafetensorsFile#unload(Tensor)}; file null: weights
+     * not from a file).
+     */
+    private static BertWeights pack(BertWeights w, Arena arena, SafetensorsFile file) {
         List<BertWeights.Layer> layers = new ArrayList<>();
         for (BertWeights.Layer l : w.layers()) {
-            layers.add(new BertWeights.Layer(pack(l.query(), arena), pack(l.key(), arena), pack(l.value(), arena),
-                    pack(l.attentionOutput(), arena), l.attentionNormWeight(), l.attentionNormBias(),
-                    pack(l.intermediate(), arena), pack(l.output(), arena), l.outputNormWeight(), l.outputNormBias()));
+            layers.add(new BertWeights.Layer(pack(l.query(), arena, file), pack(l.key(), arena, file),
+                    pack(l.value(), arena, file), pack(l.attentionOutput(), arena, file), l.attentionNormWeight(),
+                    l.attentionNormBias(), pack(l.intermediate(), arena, file), pack(l.output(), arena, file),
+                    l.outputNormWeight(), l.outputNormBias()));
         }
         return new BertWeights(w.wordEmbeddings(), w.positionEmbeddings(), w.typeEmbeddings(),
                 w.embeddingNormWeight(), w.embeddingNormBias(), layers, w.precision());
     }
 
-    private static BertWeights.Linear pack(BertWeights.Linear l, Arena arena) {
-        return switch (l.weight().dtype()) {
+    private static BertWeights.Linear pack(BertWeights.Linear l, Arena arena, SafetensorsFile file) {
+        BertWeights.Linear p = switch (l.weight().dtype()) {
             case F32 -> new BertWeights.Linear(LinearOps.packF32(arena, l.weight()), l.bias());
             case I8_ROW -> new BertWeights.Linear(LinearOps.packQ8(arena, l.weight()), l.bias());
             default -> l;
         };
+        if (p != l && file != null) file.unload(l.weight()); // copied: its pages are not read again
+        return p;
     }
 
     @Override

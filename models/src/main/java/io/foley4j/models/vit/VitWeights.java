@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -167,9 +168,9 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
         }
         VitWeights w = assemble(c, bound.tensors(), scales);
         if (!pack) return w;
-        VitWeights packed = w.pack(arena);
-        file.unload(); // the packing read the linears' pages; they are not read again
-        return packed;
+        // each linear's mapped pages are dropped as soon as its copy is made (not read again): the peak holds the
+        // copies and one layer's pages, not both of every layer
+        return w.pack(arena, file::unload);
     }
 
     /** Every tensor under its engine name, in file order. */
@@ -246,20 +247,33 @@ public record VitWeights(VitConfig config, Linear patchEmbed, Tensor classToken,
      * one).
      */
     public VitWeights pack(Arena arena) {
+        return pack(arena, t -> { });
+    }
+
+    /** {@link #pack(Arena)}, handing {@code copied} each original weight once its packed copy is made. */
+    public VitWeights pack(Arena arena, Consumer<Tensor> copied) {
         Map<String, Tensor> stackedParts = new HashMap<>();
         List<Linear> qkv = new ArrayList<>();
         for (Block b : blocks) {
-            qkv.add(stackQkv(arena, b, stackedParts));
+            Linear stacked = stackQkv(arena, b, stackedParts);
+            if (stacked != null) {
+                copied.accept(b.q.weight);
+                copied.accept(b.k.weight);
+                copied.accept(b.v.weight);
+            }
+            qkv.add(stacked);
         }
         VitWeights packed = mapLinears(l -> {
             Tensor part = stackedParts.get(l.name);
             if (part != null) return new Linear(l.name, part, l.bias, l.inputScale);
-            return switch (l.weight.dtype()) {
+            Linear n = switch (l.weight.dtype()) {
                 case F32 -> new Linear(l.name, LinearOps.packF32(arena, l.weight), l.bias, l.inputScale);
                 // static INT8: panel-packed, run through the F32 micro-kernel on dequantized activations (VitOps)
                 case I8_ROW -> new Linear(l.name, LinearOps.packQ8(arena, l.weight), l.bias, l.inputScale);
                 default -> l;
             };
+            if (n != l) copied.accept(l.weight);
+            return n;
         });
         List<Block> withQkv = new ArrayList<>();
         for (int i = 0; i < packed.blocks.size(); i++) {
