@@ -132,8 +132,7 @@ public final class SafetensorsWriter {
     /** Writes everything to {@code target} (temporary sibling, fsync, atomic rename). */
     public void write(Path target) throws IOException {
         byte[] header = header();
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = OutputFiles.tempBeside(target);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);

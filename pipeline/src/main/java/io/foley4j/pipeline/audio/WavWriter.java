@@ -1,5 +1,6 @@
 package io.foley4j.pipeline.audio;
 
+import io.foley4j.loader.OutputFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -57,7 +58,7 @@ public final class WavWriter implements AutoCloseable {
                     + " Hz, format " + format + " for " + target);
         }
         Path abs = target.toAbsolutePath();
-        Path temp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
+        Path temp = OutputFiles.tempBeside(abs);
         FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         WavWriter w = new WavWriter(abs, temp, ch, sampleRate, channels, format, riffMax);
         try {

@@ -1,5 +1,6 @@
 package io.foley4j.pipeline.mux;
 
+import io.foley4j.loader.OutputFiles;
 import io.foley4j.pipeline.audio.Wav;
 import io.foley4j.pipeline.audio.WavFormatException;
 import io.foley4j.pipeline.audio.WavReader;
@@ -13,13 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Adds a WAV file to a copy of an MP4/MOV video as a 16-bit PCM audio track, in pure Java. An own box writer, not
@@ -110,9 +107,8 @@ public final class Mp4Mux {
         byte[] moov = src.moov(offsets, pcm, co64);
 
         Path target = out.toAbsolutePath();
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+        Path temp = OutputFiles.tempBeside(target);
         try {
-            setPermissions(temp, target);
             try (FileChannel in = FileChannel.open(src.file(), StandardOpenOption.READ);
                  FileChannel o = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeAll(o, ByteBuffer.wrap(src.ftyp()));
@@ -137,14 +133,6 @@ public final class Mp4Mux {
             Files.deleteIfExists(temp);
             throw e;
         }
-    }
-
-    /** createTempFile makes 0600 files: give the output the target's old permissions, else rw-r--r--. */
-    private static void setPermissions(Path temp, Path target) throws IOException {
-        if (Files.getFileAttributeView(temp, PosixFileAttributeView.class) == null) return;
-        Set<PosixFilePermission> p = Files.exists(target) ? Files.getPosixFilePermissions(target)
-                : PosixFilePermissions.fromString("rw-r--r--");
-        Files.setPosixFilePermissions(temp, p);
     }
 
     private static void copy(Path file, FileChannel in, long from, long bytes, FileChannel out) throws IOException {

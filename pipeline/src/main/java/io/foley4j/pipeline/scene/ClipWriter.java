@@ -1,5 +1,6 @@
 package io.foley4j.pipeline.scene;
 
+import io.foley4j.loader.OutputFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class ClipWriter {
         if (fps < 1 || fps > 120) throw new IllegalArgumentException("ClipWriter: fps must be in [1, 120], got " + fps);
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, out.getFileName().toString(), ".part");
+        Path tmp = OutputFiles.tempBeside(out);
         try {
             int w = scene.width(), h = scene.height();
             byte[] rgb = new byte[w * h * 3];

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +59,20 @@ class WavTest {
                 }
             }
         }
+    }
+
+    /** A new output is rw-r--r-- (not the rw------- of a temp file); a replaced one keeps its own mode. POSIX only. */
+    @Test
+    void outputsGetTheModeOfANewFileOrOfTheOneTheyReplace() throws IOException {
+        Wav.Audio a = new Wav.Audio(16000, 1, new float[160]);
+        Path fresh = dir.resolve("new.wav"), kept = dir.resolve("kept.wav");
+        Wav.write(fresh, a, Wav.Format.PCM16);
+        Wav.write(kept, a, Wav.Format.PCM16);
+        if (Files.getFileAttributeView(fresh, PosixFileAttributeView.class) == null) return; // no modes to check
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r-----"));
+        Wav.write(kept, a, Wav.Format.FLOAT32);
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
     }
 
     @Test
