@@ -59,7 +59,13 @@ public final class WavWriter implements AutoCloseable {
         }
         Path abs = target.toAbsolutePath();
         Path temp = OutputFiles.tempBeside(abs);
-        FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp); // no writer owns it yet: close() could not remove it
+            throw e;
+        }
         WavWriter w = new WavWriter(abs, temp, ch, sampleRate, channels, format, riffMax);
         try {
             w.writeHeader();
