@@ -8,6 +8,7 @@ import io.foley4j.loader.SafetensorsFile;
 import io.foley4j.loader.WeightTable;
 import io.foley4j.loader.WeightsFormatException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,28 +77,33 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
             throws WeightsFormatException {
         WeightTable table = table(c);
         table.bind(file);
-        Map<String, Tensor> f32 = new LinkedHashMap<>();
-        for (String name : table.expected().keySet()) {
-            f32.put(name, file.toF32(name, arena));
+        // the F32 copies are only the conversion's input: freed once fromF32 has packed or copied what it keeps
+        try (Arena scratch = Arena.ofShared()) {
+            Map<String, Tensor> f32 = new LinkedHashMap<>();
+            for (String name : table.expected().keySet()) {
+                f32.put(name, file.toF32(name, scratch));
+            }
+            file.unload(); // everything was copied out: the file is not read again
+            return fromF32(c, precision, f32, arena);
         }
-        file.unload(); // everything was copied out: the file is not read again
-        return fromF32(c, precision, f32, arena);
     }
 
     /** Random weights (normal, std 1/sqrt(in); biases std 0.1) for timing and tests without a checkpoint. */
     public static DitWeights random(DitConfig c, Precision precision, long seed, Arena arena) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        Map<String, Tensor> f32 = new LinkedHashMap<>();
-        for (WeightTable.Expected e : table(c).expected().values()) {
-            int[] s = e.shape();
-            float[] v = new float[Math.toIntExact(numel(s))];
-            double std = s.length == 2 ? 1 / Math.sqrt(s[1]) : 0.1;
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (gaussian(rnd) * std + (e.name().endsWith("norm_cross.weight") ? 1 : 0));
+        try (Arena scratch = Arena.ofShared()) {
+            Map<String, Tensor> f32 = new LinkedHashMap<>();
+            for (WeightTable.Expected e : table(c).expected().values()) {
+                int[] s = e.shape();
+                float[] v = new float[Math.toIntExact(numel(s))];
+                double std = s.length == 2 ? 1 / Math.sqrt(s[1]) : 0.1;
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (gaussian(rnd) * std + (e.name().endsWith("norm_cross.weight") ? 1 : 0));
+                }
+                f32.put(e.name(), Tensor.ofFloats(scratch, v, s));
             }
-            f32.put(e.name(), Tensor.ofFloats(arena, v, s));
+            return fromF32(c, precision, f32, arena);
         }
-        return fromF32(c, precision, f32, arena);
     }
 
     private static long numel(int[] s) {
@@ -110,7 +116,10 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
-    /** Builds the engine layout from F32 tensors named as in {@link #table}. */
+    /**
+     * Builds the engine layout in {@code arena} from F32 tensors named as in {@link #table}. Nothing it returns
+     * refers to {@code f32}'s storage (what is kept as F32 is copied), so the caller may free it afterwards.
+     */
     public static DitWeights fromF32(DitConfig c, Precision precision, Map<String, Tensor> f32, Arena arena) {
         int d = c.hidden();
         List<Block> blocks = new ArrayList<>();
@@ -119,13 +128,14 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
             Tensor qkv = f32.get(b + "attn.qkv.weight"), qkvB = f32.get(b + "attn.qkv.bias");
             Tensor kv = f32.get(b + "cross_attn.kv.weight"), kvB = f32.get(b + "cross_attn.kv.bias");
             blocks.add(new Block(packed(f32, b + "adaLN_modulation.1", arena),
-                    new Linear(LinearOps.packF32(arena, qkv.slice(0, d)), qkvB.slice(0, d)),
-                    new Linear(LinearOps.packF32(arena, qkv.slice(d, 2 * d)), qkvB.slice(d, 2 * d)),
-                    new Linear(LinearOps.packF32(arena, qkv.slice(2 * d, 3 * d)), qkvB.slice(2 * d, 3 * d)),
-                    packed(f32, b + "attn.proj", arena), f32.get(b + "norm_cross.weight"), f32.get(b + "norm_cross.bias"),
+                    new Linear(LinearOps.packF32(arena, qkv.slice(0, d)), copy(qkvB.slice(0, d), arena)),
+                    new Linear(LinearOps.packF32(arena, qkv.slice(d, 2 * d)), copy(qkvB.slice(d, 2 * d), arena)),
+                    new Linear(LinearOps.packF32(arena, qkv.slice(2 * d, 3 * d)), copy(qkvB.slice(2 * d, 3 * d), arena)),
+                    packed(f32, b + "attn.proj", arena), copy(f32.get(b + "norm_cross.weight"), arena),
+                    copy(f32.get(b + "norm_cross.bias"), arena),
                     packed(f32, b + "cross_attn.q", arena),
-                    new Linear(LinearOps.packF32(arena, kv.slice(0, d)), kvB.slice(0, d)),
-                    new Linear(LinearOps.packF32(arena, kv.slice(d, 2 * d)), kvB.slice(d, 2 * d)),
+                    new Linear(LinearOps.packF32(arena, kv.slice(0, d)), copy(kvB.slice(0, d), arena)),
+                    new Linear(LinearOps.packF32(arena, kv.slice(d, 2 * d)), copy(kvB.slice(d, 2 * d), arena)),
                     packed(f32, b + "cross_attn.proj", arena),
                     as(f32, b + "mlp.fc1", precision.feedForward(), arena),
                     as(f32, b + "mlp.fc2", precision.feedForward(), arena)));
@@ -133,8 +143,8 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
         RnnOps.LstmWeights lstm = null;
         if (c.lstm()) {
             lstm = new RnnOps.LstmWeights(convert(f32.get("lstm.weight_ih_l0"), precision.lstm(), arena),
-                    convert(f32.get("lstm.weight_hh_l0"), precision.lstm(), arena), f32.get("lstm.bias_ih_l0"),
-                    f32.get("lstm.bias_hh_l0"));
+                    convert(f32.get("lstm.weight_hh_l0"), precision.lstm(), arena),
+                    copy(f32.get("lstm.bias_ih_l0"), arena), copy(f32.get("lstm.bias_hh_l0"), arena));
         }
         return new DitWeights(c, precision, packed(f32, "x_embedder.proj", arena), packed(f32, "frame_embedder", arena),
                 packed(f32, "t_embedder.mlp.0", arena), packed(f32, "t_embedder.mlp.2", arena), List.copyOf(blocks),
@@ -146,12 +156,19 @@ public record DitWeights(DitConfig config, Precision precision, Linear xEmbed, L
     }
 
     private static Linear as(Map<String, Tensor> f32, String name, DType dtype, Arena arena) {
-        return new Linear(convert(f32.get(name + ".weight"), dtype, arena), f32.get(name + ".bias"));
+        return new Linear(convert(f32.get(name + ".weight"), dtype, arena), copy(f32.get(name + ".bias"), arena));
+    }
+
+    // an F32 tensor's values in a new tensor of arena
+    private static Tensor copy(Tensor t, Arena arena) {
+        Tensor c = Tensor.allocate(arena, DType.F32, t.shape());
+        MemorySegment.copy(t.data(), 0, c.data(), 0, t.numel() * 4);
+        return c;
     }
 
     private static Tensor convert(Tensor w, DType dtype, Arena arena) {
         return switch (dtype) {
-            case F32 -> w;
+            case F32 -> copy(w, arena);
             case F32_PACKED -> LinearOps.packF32(arena, w);
             // panel-packed INT8: widened to F32 panels with vector loads inside the GEMM (LinearOps.packQ8)
             case I8_ROW -> {

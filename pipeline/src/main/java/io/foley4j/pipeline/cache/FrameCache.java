@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Visual features per decoded frame, keyed by a 128-bit hash of the frame's content (width, height and every
@@ -38,6 +39,14 @@ public final class FrameCache {
      */
     public float[] features(RgbImage frame, Function<RgbImage, float[]> encoder) {
         return cache.computeIfAbsent(key(frame), k -> encoder.apply(frame));
+    }
+
+    /**
+     * As {@link #features(RgbImage, Function)} for a frame whose {@link #key} was taken earlier, e.g. on the thread
+     * that decoded it, so that the frame itself need not be kept until the encoder's turn.
+     */
+    public float[] features(Key key, Supplier<float[]> encoder) {
+        return cache.computeIfAbsent(key, k -> encoder.get());
     }
 
     /** Cached features or null (counted as a hit or a miss). */

@@ -164,17 +164,22 @@ public final class NeuralFoley implements Generator {
             MotionEvents.Analyzer motion = new MotionEvents.Analyzer(fps);
             int motionDim = cfg.video().motionDim();
             MotionStop stop = motionDim == 3 ? new MotionStop(frames) : null;
-            VideoFrames.sample(video, fps, pool, rgb -> new Sampled(rgb, MotionEvents.thumbnail(rgb)), (frame, s) -> {
+            // on the decoding workers: what the sink needs of a frame, so that the window of decoded frames holds
+            // a 224x224 crop and a thumbnail per frame instead of the whole picture (2.7 MB at 720p)
+            VideoFrames.Converter<Sampled> convert = rgb -> new Sampled(
+                    net.vit != null && frameCache != null ? FrameCache.key(rgb) : null,
+                    net.vit == null ? null : pre.resizeCrop(rgb), MotionEvents.thumbnail(rgb));
+            VideoFrames.sample(video, fps, pool, convert, (frame, s) -> {
                 int k = frame.index();
                 if (net.vit != null) {
                     long t0 = System.nanoTime();
-                    java.util.function.Function<RgbImage, float[]> encode = img -> {
-                        pre.apply(img, px, 0);
+                    java.util.function.Supplier<float[]> encode = () -> {
+                        pre.normalize(s.crop, px, 0);
                         pixels.data().copyFrom(java.lang.foreign.MemorySegment.ofArray(px));
                         net.vit.forward(vs, pixels, pool);
                         return vs.embedding().toFloats();
                     };
-                    float[] f = frameCache != null ? frameCache.features(s.rgb, encode) : encode.apply(s.rgb);
+                    float[] f = frameCache != null ? frameCache.features(s.key, encode) : encode.get();
                     System.arraycopy(f, 0, feats, k * featDim, vitDim);
                     visualNanos[0] += System.nanoTime() - t0;
                 }
@@ -324,7 +329,8 @@ public final class NeuralFoley implements Generator {
         return feats;
     }
 
-    private record Sampled(RgbImage rgb, float[] thumb) {}
+    /** A decoded frame as the sink uses it: frame-cache key and ViT crop (null without a ViT), luma thumbnail. */
+    private record Sampled(FrameCache.Key key, RgbImage crop, float[] thumb) {}
 
     /** Window starts covering [0, total) with windows of {@code window} frames overlapping by {@code overlap}. */
     static int[] windows(int total, int window, int overlap) {

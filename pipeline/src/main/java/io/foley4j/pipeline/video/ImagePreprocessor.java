@@ -42,7 +42,16 @@ public record ImagePreprocessor(int shortSide, int cropWidth, int cropHeight, fl
             throw new IllegalArgumentException("ImagePreprocessor.apply: output needs " + outputSize()
                     + " floats from offset " + off + ", has " + (out.length - off));
         }
-        RgbImage crop = resizeCrop(img);
+        normalize(resizeCrop(img), out, off);
+    }
+
+    /** The second half of {@link #apply}: {@code crop} is {@link #resizeCrop}'s output. */
+    public void normalize(RgbImage crop, float[] out, int off) {
+        if (crop.width() != cropWidth || crop.height() != cropHeight || out.length - off < outputSize()) {
+            throw new IllegalArgumentException("ImagePreprocessor.normalize: a " + crop.width() + "x"
+                    + crop.height() + " crop into " + (out.length - off) + " floats from offset " + off + "; needs "
+                    + cropWidth + "x" + cropHeight + " and " + outputSize() + " floats");
+        }
         int plane = cropHeight * cropWidth;
         byte[] d = crop.data();
         for (int c = 0; c < 3; c++) {
