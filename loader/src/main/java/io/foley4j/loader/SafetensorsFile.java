@@ -90,7 +90,8 @@ public final class SafetensorsFile implements AutoCloseable {
      * {@link #unload()} for the pages of one tensor (its data and scales; the pages it shares with its neighbours
      * too): a model that repacks its weights one at a time calls it after each, so the mapped pages and the copies
      * are never all resident at once. ViT-L/14 FP32 (1.2 GB of linears) peaked at 2477 MB with one
-     * {@link #unload()} after the packing, 1590 MB with this after each linear (VitChild, batch 1 and 8, session 15). A tensor that is not a view of this file (a copy, another file's) has no pages here: nothing happens.
+     * {@link #unload()} after the packing, 1590 MB with this after each linear (VitChild, batch 1 and 8, session 15).
+     * A tensor that is not a view of this file (a copy, another file's) has no pages here: nothing happens.
      */
     public void unload(Tensor view) {
         unload(view.data());

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The {@code bin/foley} command line. Exit codes: 0 done, 1 failed, 2 bad usage or bad input. */
 @Command(name = "foley", mixinStandardHelpOptions = true, version = "Foley4J 0.1.0",
         description = "Video + short description -> synchronized 48 kHz Foley sound, in pure Java.",
-        subcommands = {GenerateCommand.class, DemoCommand.class, ConvertCommand.class, InfoCommand.class, ServeCommand.class, SampleClipCommand.class, EvaluateCommand.class, Main.Env.class,
+        subcommands = {GenerateCommand.class, DemoCommand.class, ConvertCommand.class, InfoCommand.class,
+                ServeCommand.class, SampleClipCommand.class, EvaluateCommand.class, Main.Env.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "bin/foley also runs: bench (the side-by-side benchmark), jmh (JMH benchmarks)."})
 public final class Main implements Callable<Integer> {
